@@ -1,0 +1,1 @@
+"""eVillage: an open platform for rural e-commerce."""

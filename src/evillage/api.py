@@ -1,0 +1,71 @@
+"""The JSON API: one NinjaAPI, a router per domain app, errors as {code, message}."""
+
+from django.http import Http404
+from ninja import NinjaAPI
+from ninja.errors import AuthenticationError, HttpError
+from ninja.errors import ValidationError as NinjaValidationError
+
+from evillage.core.errors import DomainError
+
+api = NinjaAPI(
+    title="eVillage API",
+    version="1",
+    description=(
+        "Read endpoints are public. Writes need a session (with CSRF token) or a "
+        "personal token: `Authorization: Bearer <token>` from POST /api/auth/tokens. "
+        "Errors are JSON objects with a stable `code` and a human `message`."
+    ),
+    urls_namespace="api",
+)
+
+
+@api.exception_handler(DomainError)
+def domain_error(request, exc: DomainError):
+    return api.create_response(request, exc.as_dict(), status=exc.status)
+
+
+@api.exception_handler(NinjaValidationError)
+def validation_error(request, exc: NinjaValidationError):
+    return api.create_response(
+        request,
+        {"code": "invalid", "message": "The request is not valid.", "details": exc.errors},
+        status=422,
+    )
+
+
+@api.exception_handler(AuthenticationError)
+def authentication_error(request, exc: AuthenticationError):
+    return api.create_response(
+        request,
+        {"code": "unauthenticated", "message": "Log in or send a valid API token."},
+        status=401,
+    )
+
+
+@api.exception_handler(Http404)
+def not_found(request, exc: Http404):
+    return api.create_response(
+        request, {"code": "not_found", "message": str(exc) or "Not found."}, status=404
+    )
+
+
+@api.exception_handler(HttpError)
+def http_error(request, exc: HttpError):
+    return api.create_response(
+        request, {"code": f"http_{exc.status_code}", "message": str(exc)}, status=exc.status_code
+    )
+
+
+def _register_routers() -> None:
+    from evillage.accounts.api import router as accounts_router
+    from evillage.catalog.api import router as catalog_router
+    from evillage.places.api import router as places_router
+    from evillage.shops.api import router as shops_router
+
+    api.add_router("/auth", accounts_router)
+    api.add_router("/places", places_router)
+    api.add_router("/shops", shops_router)
+    api.add_router("/", catalog_router)
+
+
+_register_routers()
