@@ -12,3 +12,13 @@ def user_find_by_login(*, login: str) -> User | None:
     if phone:
         return User.objects.filter(phone=phone).first()
     return User.objects.filter(username=login).first()
+
+
+def user_is_verified(*, user: User) -> bool:
+    """True once an operator approved the user's identity verification."""
+    from evillage.accounts.models import VerificationStatus
+
+    return (
+        user.is_authenticated
+        and user.verifications.filter(status=VerificationStatus.APPROVED).exists()
+    )
