@@ -1,0 +1,36 @@
+"""API authentication: a personal bearer token, or the browser session (with CSRF).
+
+Use `auth=USER_AUTH` on an operation that needs a signed-in user; `request.auth`
+is then the User.
+"""
+
+import hashlib
+
+from django.utils import timezone
+from ninja.security import HttpBearer, SessionAuth
+
+from evillage.accounts.models import ApiToken
+
+
+def token_digest(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+class TokenAuth(HttpBearer):
+    def authenticate(self, request, token):
+        api_token = (
+            ApiToken.objects.select_related("user")
+            .filter(digest=token_digest(token), user__is_active=True)
+            .first()
+        )
+        if api_token is None:
+            return None
+        now = timezone.now()
+        # Write at most once a minute: a token used in a loop must not write every request.
+        if api_token.last_used_at is None or (now - api_token.last_used_at).total_seconds() > 60:
+            ApiToken.objects.filter(pk=api_token.pk).update(last_used_at=now)
+        request.user = api_token.user
+        return api_token.user
+
+
+USER_AUTH = [TokenAuth(), SessionAuth()]
