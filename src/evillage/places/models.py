@@ -2,6 +2,11 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 
+def fold_name(name: str) -> str:
+    """The form names are compared in: case-folded, spaces collapsed."""
+    return " ".join(name.casefold().split())
+
+
 class Country(models.TextChoices):
     CHINA = "cn", _("China")
     INDONESIA = "id", _("Indonesia")
@@ -34,6 +39,8 @@ class Place(models.Model):
     code = models.CharField(max_length=20)
     level = models.PositiveSmallIntegerField(choices=Level.choices)
     name = models.CharField(max_length=100)
+    # Case-folded name for prefix search (an index a LIKE 'x%' can use on PostgreSQL).
+    search_name = models.CharField(max_length=100, db_index=True, editable=False, default="")
     parent = models.ForeignKey(
         "self", null=True, blank=True, on_delete=models.PROTECT, related_name="children"
     )
@@ -59,6 +66,7 @@ class Place(models.Model):
 
     def save(self, *args, **kwargs):
         self.key = self.make_key(self.country, self.code)
+        self.search_name = fold_name(self.name)
         super().save(*args, **kwargs)
 
     @staticmethod
