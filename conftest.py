@@ -10,9 +10,12 @@ CHROMIUM = "/usr/bin/chromium"
 
 
 @pytest.fixture(autouse=True)
-def _media_in_tmp(settings, tmp_path):
-    """Uploaded photos go to a throwaway folder, never into var/media."""
+def _test_settings(settings, tmp_path):
+    """Uploaded photos go to a throwaway folder, never into var/media; and passwords are
+    hashed with a fast hasher, since every factory user has one (real hashing is
+    deliberately slow)."""
     settings.MEDIA_ROOT = tmp_path / "media"
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
 @pytest.fixture(scope="session")

@@ -52,6 +52,7 @@ INSTALLED_APPS = [
     "evillage.shops",
     "evillage.catalog",
     "evillage.web",
+    "evillage.demo",
 ]
 
 MIDDLEWARE = [
@@ -132,6 +133,7 @@ AXES_RESET_ON_SUCCESS = True
 AXES_USERNAME_FORM_FIELD = "username"
 AXES_ENABLE_ADMIN = True
 AXES_LOCKOUT_CALLABLE = "evillage.accounts.throttling.lockout_response"
+AXES_USERNAME_CALLABLE = "evillage.accounts.throttling.lockout_username"
 
 LANGUAGE_CODE = "en"
 LANGUAGES = [

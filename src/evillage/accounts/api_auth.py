@@ -1,7 +1,7 @@
 """API authentication: a personal bearer token, or the browser session (with CSRF).
 
 Use `auth=USER_AUTH` on an operation that needs a signed-in user; `request.auth`
-is then the User.
+is then the User. With a bearer token, `request.api_token` is the ApiToken used.
 """
 
 import hashlib
@@ -30,6 +30,7 @@ class TokenAuth(HttpBearer):
         if api_token.last_used_at is None or (now - api_token.last_used_at).total_seconds() > 60:
             ApiToken.objects.filter(pk=api_token.pk).update(last_used_at=now)
         request.user = api_token.user
+        request.api_token = api_token
         return api_token.user
 
 

@@ -1,6 +1,7 @@
 from django.contrib.auth.models import AbstractUser
 from django.db import models
 from django.db.models import Q
+from django.db.models.functions import Lower
 from django.utils.translation import gettext_lazy as _
 
 from evillage.core.fields import PublicIdField
@@ -44,6 +45,12 @@ class User(AbstractUser):
                 condition=Q(phone__isnull=False) | Q(email__isnull=False) | Q(is_staff=True),
                 name="user_has_phone_or_email",
             ),
+            # Emails are compared case-insensitively: Li@Example.com is li@example.com.
+            models.UniqueConstraint(
+                Lower("email"),
+                name="user_email_unique_ci",
+                violation_error_message=_("A user with that email address already exists."),
+            ),
         ]
 
     def __str__(self) -> str:
@@ -55,8 +62,8 @@ class User(AbstractUser):
 
 class UserRole(models.Model):
     user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="roles")
-    role = models.CharField(max_length=20, choices=Role.choices)
-    granted_at = models.DateTimeField(auto_now_add=True)
+    role = models.CharField(_("role"), max_length=20, choices=Role.choices)
+    granted_at = models.DateTimeField(_("granted"), auto_now_add=True)
 
     class Meta:
         verbose_name = _("role")
@@ -94,12 +101,20 @@ class IdentityVerification(models.Model):
     number_masked = models.CharField(_("ID number"), max_length=32)
     number_digest = models.CharField(max_length=64, editable=False)
     status = models.CharField(
-        max_length=10, choices=VerificationStatus.choices, default=VerificationStatus.PENDING
+        _("status"),
+        max_length=10,
+        choices=VerificationStatus.choices,
+        default=VerificationStatus.PENDING,
     )
-    submitted_at = models.DateTimeField(auto_now_add=True)
-    reviewed_at = models.DateTimeField(null=True, blank=True)
+    submitted_at = models.DateTimeField(_("submitted"), auto_now_add=True)
+    reviewed_at = models.DateTimeField(_("reviewed"), null=True, blank=True)
     reviewed_by = models.ForeignKey(
-        User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        User,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("reviewed by"),
     )
     decision_reason = models.CharField(_("reason"), max_length=300, blank=True)
 
@@ -129,16 +144,18 @@ class IdentityVerification(models.Model):
 class ApiToken(models.Model):
     """A personal API token. Only its SHA-256 digest is stored."""
 
+    public_id = PublicIdField()
     user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="api_tokens")
-    name = models.CharField(max_length=60, blank=True)
+    name = models.CharField(_("name"), max_length=60, blank=True)
     digest = models.CharField(max_length=64, unique=True, editable=False)
-    prefix = models.CharField(max_length=8, editable=False)
-    created_at = models.DateTimeField(auto_now_add=True)
-    last_used_at = models.DateTimeField(null=True, blank=True)
+    prefix = models.CharField(_("prefix"), max_length=8, editable=False)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    last_used_at = models.DateTimeField(_("last used"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("API token")
         verbose_name_plural = _("API tokens")
+        ordering = ["-created_at"]
 
     def __str__(self) -> str:
         return f"{self.prefix}… ({self.user})"

@@ -1,6 +1,7 @@
 """Phone numbers of China and Indonesia, validated and stored as E.164."""
 
 import phonenumbers
+from django.utils.translation import gettext as _
 
 from evillage.core.errors import ValidationFailed
 
@@ -14,7 +15,7 @@ def normalise_phone(raw: str) -> str:
     """
     text = (raw or "").strip()
     if not text:
-        raise ValidationFailed("Enter a phone number.", code="phone_required", field="phone")
+        raise ValidationFailed(_("Enter a phone number."), code="phone_required", field="phone")
     regions = (None,) if text.startswith("+") else SUPPORTED_REGIONS
     for region in regions:
         try:
@@ -26,7 +27,7 @@ def normalise_phone(raw: str) -> str:
         ) in SUPPORTED_REGIONS and phonenumbers.is_valid_number(number):
             return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
     raise ValidationFailed(
-        "Enter a valid Chinese (+86) or Indonesian (+62) phone number.",
+        _("Enter a valid Chinese (+86) or Indonesian (+62) phone number."),
         code="bad_phone",
         field="phone",
     )

@@ -1,6 +1,9 @@
+from django.conf import settings
 from django.http import JsonResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
+
+from evillage.accounts.phones import normalise_phone_or_none
 
 
 def lockout_response(request, credentials, *args, **kwargs):
@@ -9,3 +12,17 @@ def lockout_response(request, credentials, *args, **kwargs):
     if request.path.startswith("/api/"):
         return JsonResponse({"code": "too_many_attempts", "message": message}, status=429)
     return render(request, "accounts/locked_out.html", {"message": message}, status=429)
+
+
+def lockout_username(request, credentials=None) -> str:
+    """The login as axes should count it: one account, however its phone or email is typed.
+
+    Without this, "13812345678", "+86 138 1234 5678" and "138-1234-5678" would each get
+    their own five attempts. Use as AXES_USERNAME_CALLABLE.
+    """
+    field = settings.AXES_USERNAME_FORM_FIELD
+    login = (credentials if credentials is not None else request.POST).get(field)
+    login = (login or "").strip()
+    if "@" in login:
+        return login.lower()
+    return normalise_phone_or_none(login) or login

@@ -1,3 +1,4 @@
+from django.core.validators import MaxValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils import translation
@@ -13,12 +14,17 @@ class Category(models.Model):
     parent = models.ForeignKey(
         "self", null=True, blank=True, on_delete=models.PROTECT, related_name="children"
     )
-    name_en = models.CharField(max_length=60)
-    name_zh_hans = models.CharField(max_length=60)
-    name_id = models.CharField(max_length=60)
-    position = models.PositiveSmallIntegerField(default=0)
+    name_en = models.CharField(_("name (English)"), max_length=60)
+    name_zh_hans = models.CharField(_("name (Simplified Chinese)"), max_length=60)
+    name_id = models.CharField(_("name (Indonesian)"), max_length=60)
+    position = models.PositiveSmallIntegerField(_("position"), default=0)
     # Commission on enterprise-store sales, in basis points (used from issue 3 on).
-    commission_bp = models.PositiveSmallIntegerField(default=0)
+    commission_bp = models.PositiveSmallIntegerField(
+        _("commission (basis points)"),
+        default=0,
+        validators=[MaxValueValidator(2000)],
+        help_text=_("100 basis points = 1%. Charged on enterprise-store sales."),
+    )
 
     class Meta:
         verbose_name = _("category")
@@ -59,7 +65,7 @@ class Product(models.Model):
     price_min = models.BigIntegerField(null=True, blank=True, editable=False)
     price_max = models.BigIntegerField(null=True, blank=True, editable=False)
     sales_count = models.PositiveIntegerField(default=0, editable=False)
-    ban_reason = models.CharField(max_length=300, blank=True)
+    ban_reason = models.CharField(_("reason for the ban"), max_length=300, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -126,6 +132,7 @@ class ProductPhoto(models.Model):
         verbose_name = _("photo")
         verbose_name_plural = _("photos")
         ordering = ["position", "id"]
+        indexes = [models.Index(fields=["product", "position"])]
 
     def __str__(self) -> str:
         return f"{self.product} #{self.position}"

@@ -1,9 +1,11 @@
 from django.urls import path
 
-from evillage.web.views import home
+from evillage.catalog import views
 
 app_name = "catalog"
 urlpatterns = [
-    path("search/", home, name="search"),
-    path("categories/", home, name="categories"),
+    path("search/", views.search, name="search"),
+    path("categories/", views.categories, name="categories"),
+    path("c/<slug:slug>/", views.category, name="category"),
+    path("p/<str:public_id>/", views.product, name="product"),
 ]

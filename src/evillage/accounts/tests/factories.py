@@ -1,5 +1,6 @@
 import factory
 from django.utils import timezone
+from stdnum.cn import ric
 
 from evillage.accounts.models import (
     IdDocument,
@@ -11,6 +12,17 @@ from evillage.accounts.models import (
 )
 
 PASSWORD = "village-pass-2026"
+
+
+def cn_resident_id(serial: int = 1, *, area: str = "110105", birth: str = "19491231") -> str:
+    """A valid Chinese resident ID number: a real area code, a birth date, a correct check digit."""
+    body = f"{area}{birth}{serial:03d}"
+    return body + ric.calc_check_digit(body + "0")
+
+
+def indonesian_nik(serial: int = 1, *, region: str = "317101", birth: str = "170845") -> str:
+    """A valid NIK: region code (Jakarta), birth date DDMMYY, then a serial."""
+    return f"{region}{birth}{serial:04d}"
 
 
 class UserFactory(factory.django.DjangoModelFactory):
@@ -50,3 +62,15 @@ class VerifiedSellerFactory(UserFactory):
                 status=VerificationStatus.APPROVED,
                 reviewed_at=timezone.now(),
             )
+
+
+class OperatorFactory(UserFactory):
+    """Platform staff who review verifications in the admin."""
+
+    is_staff = True
+    is_superuser = True
+
+    @factory.post_generation
+    def operator_role(self, create, extracted, **kwargs):
+        if create:
+            UserRole.objects.get_or_create(user=self, role=Role.OPERATOR)

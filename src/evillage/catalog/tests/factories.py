@@ -1,6 +1,6 @@
 import factory
 
-from evillage.catalog.models import Category, Product, ProductStatus, Sku
+from evillage.catalog.models import Category, Product, ProductPhoto, ProductStatus, Sku
 
 
 class CategoryFactory(factory.django.DjangoModelFactory):
@@ -39,3 +39,35 @@ class ProductFactory(factory.django.DjangoModelFactory):
         prices = list(self.skus.values_list("price", flat=True))
         self.price_min, self.price_max = min(prices), max(prices)
         self.save(update_fields=["price_min", "price_max"])
+
+
+def image_upload(
+    name: str = "photo.jpg", *, size=(640, 480), fmt: str = "JPEG", color="orange", **save_kwargs
+):
+    """An uploaded image file made in memory by Pillow."""
+    import io
+
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from PIL import Image
+
+    buffer = io.BytesIO()
+    mode = "RGBA" if fmt in {"PNG", "WEBP"} and save_kwargs.pop("alpha", False) else "RGB"
+    Image.new(mode, size, color).save(buffer, fmt, **save_kwargs)
+    content_type = {"JPEG": "image/jpeg", "PNG": "image/png", "WEBP": "image/webp"}.get(
+        fmt, "image/gif"
+    )
+    return SimpleUploadedFile(name, buffer.getvalue(), content_type=content_type)
+
+
+class ProductPhotoFactory(factory.django.DjangoModelFactory):
+    """A photo row with small stand-in images (not run through the photo pipeline)."""
+
+    class Meta:
+        model = ProductPhoto
+
+    product = factory.SubFactory(ProductFactory)
+    image = factory.django.ImageField(width=800, height=600, color="orange")
+    medium = factory.django.ImageField(width=400, height=300, color="orange")
+    thumb = factory.django.ImageField(width=300, height=300, color="orange")
+    sha256 = factory.Sequence(lambda n: f"{n:064x}")
+    position = factory.Sequence(lambda n: n)

@@ -1,0 +1,119 @@
+"""Variants (SKUs): add, edit, remove, set stock; the price range follows."""
+
+from decimal import Decimal
+
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from evillage.accounts.models import User
+from evillage.catalog.models import Product, ProductStatus, Sku
+from evillage.catalog.services._rules import (
+    MAX_SKUS,
+    SkuInput,
+    clean_label,
+    clean_options,
+    clean_price,
+    clean_seller_code,
+    clean_sku,
+    clean_stock,
+    label_taken,
+    lock,
+    require_product_manager,
+    sync_prices,
+    too_many_skus,
+)
+from evillage.core.errors import Conflict
+
+
+def sku_add(*, product: Product, actor: User, sku: SkuInput) -> Sku:
+    require_product_manager(actor, product.shop)
+    row = clean_sku(product.currency, sku)
+    with transaction.atomic():
+        locked = lock(product)
+        existing = list(locked.skus.values_list("label", "position"))
+        if len(existing) >= MAX_SKUS:
+            raise too_many_skus()
+        if row["label"].casefold() in {label.casefold() for label, _ in existing}:
+            raise label_taken()
+        position = max((pos for _, pos in existing), default=-1) + 1
+        created = Sku.objects.create(product=locked, position=position, **row)
+        sync_prices(locked)
+    product.refresh_from_db()
+    return created
+
+
+def _check_keeps_an_active_sku(sku: Sku, product: Product) -> None:
+    """An active listing must keep at least one variant that can be bought."""
+    if product.status != ProductStatus.ACTIVE:
+        return
+    others = product.skus.filter(is_active=True).exclude(pk=sku.pk)
+    if not others.exists():
+        raise Conflict(
+            _("This is the last variant of a product on sale. Delist the product first."),
+            code="last_sku",
+        )
+
+
+def sku_update(
+    *,
+    sku: Sku,
+    actor: User,
+    label: str | None = None,
+    price: str | Decimal | None = None,
+    price_minor: int | None = None,
+    available: int | None = None,
+    is_active: bool | None = None,
+    options: dict[str, str] | None = None,
+    seller_code: str | None = None,
+) -> Sku:
+    """Change the given fields of a variant; None leaves a field as it is."""
+    product = sku.product
+    require_product_manager(actor, product.shop)
+    changes: dict = {}
+    if label is not None:
+        changes["label"] = clean_label(label)
+    if price is not None or price_minor is not None:
+        changes["price"] = clean_price(product.currency, price, price_minor)
+    if available is not None:
+        changes["available"] = clean_stock(available)
+    if options is not None:
+        changes["options"] = clean_options(options)
+    if seller_code is not None:
+        changes["seller_code"] = clean_seller_code(seller_code)
+    if is_active is not None:
+        changes["is_active"] = bool(is_active)
+    if not changes:
+        return sku
+    with transaction.atomic():
+        locked = lock(product)
+        if "label" in changes:
+            others = locked.skus.exclude(pk=sku.pk).values_list("label", flat=True)
+            if changes["label"].casefold() in {other.casefold() for other in others}:
+                raise label_taken()
+        if changes.get("is_active") is False:
+            _check_keeps_an_active_sku(sku, locked)
+        Sku.objects.filter(pk=sku.pk).update(**changes)
+        sync_prices(locked)
+    sku.refresh_from_db()
+    return sku
+
+
+def sku_remove(*, sku: Sku, actor: User) -> None:
+    product = sku.product
+    require_product_manager(actor, product.shop)
+    with transaction.atomic():
+        locked = lock(product)
+        _check_keeps_an_active_sku(sku, locked)
+        if locked.skus.count() <= 1:
+            raise Conflict(_("A product needs at least one variant."), code="last_sku")
+        Sku.objects.filter(pk=sku.pk).delete()
+        sync_prices(locked)
+
+
+def sku_set_stock(*, sku: Sku, actor: User, available: int) -> Sku:
+    """Set the stock to an absolute count (what the seller counted on the shelf)."""
+    require_product_manager(actor, sku.product.shop)
+    available = clean_stock(available)
+    Sku.objects.filter(pk=sku.pk).update(available=available)
+    sku.refresh_from_db()
+    return sku

@@ -1,0 +1,72 @@
+"""Operators' admin for shops, products and categories."""
+
+import pytest
+from django.urls import reverse
+
+from evillage.accounts.tests.factories import UserFactory
+from evillage.catalog.models import ProductStatus
+from evillage.catalog.tests.factories import ProductFactory, ProductPhotoFactory
+from evillage.shops.models import ShopStatus
+from evillage.shops.tests.factories import ShopFactory
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def admin_client(client):
+    client.force_login(UserFactory(is_staff=True, is_superuser=True))
+    return client
+
+
+def test_changelists_and_change_pages_render(admin_client):
+    product = ProductFactory(title="<script>x</script> stool")
+    ProductPhotoFactory(product=product)
+    for name in ("shops_shop", "catalog_product", "catalog_category"):
+        assert admin_client.get(reverse(f"admin:{name}_changelist")).status_code == 200
+    page = admin_client.get(reverse("admin:catalog_product_changelist")).content.decode()
+    assert "&lt;script&gt;x&lt;/script&gt; stool" in page and "<script>x</script>" not in page
+    change = admin_client.get(reverse("admin:catalog_product_change", args=[product.pk]))
+    assert change.status_code == 200
+    assert product.photos.get().thumb.url in change.content.decode()
+    assert (
+        admin_client.get(reverse("admin:shops_shop_change", args=[product.shop.pk])).status_code
+        == 200
+    )
+
+
+def test_categories_are_listed_as_a_tree(admin_client):
+    page = admin_client.get(reverse("admin:catalog_category_changelist") + "?all=").content.decode()
+    assert page.index("Furniture") < page.index("— Sofas") < page.index("Home improvement")
+
+
+def test_ban_needs_a_reason_then_unban(admin_client):
+    product = ProductFactory()
+    changelist = reverse("admin:catalog_product_changelist")
+    data = {"action": "ban", "_selected_action": [product.pk], "reason": ""}
+    admin_client.post(changelist, data)
+    product.refresh_from_db()
+    assert product.status == ProductStatus.ACTIVE
+    admin_client.post(changelist, {**data, "reason": "Fake brand"})
+    product.refresh_from_db()
+    assert (product.status, product.ban_reason) == (ProductStatus.BANNED, "Fake brand")
+    admin_client.post(changelist, {"action": "unban", "_selected_action": [product.pk]})
+    product.refresh_from_db()
+    assert product.status == ProductStatus.DELISTED
+
+
+def test_feature_and_suspend_shops(admin_client):
+    shop = ShopFactory()
+    changelist = reverse("admin:shops_shop_changelist")
+    admin_client.post(changelist, {"action": "feature", "_selected_action": [shop.pk]})
+    admin_client.post(changelist, {"action": "suspend", "_selected_action": [shop.pk]})
+    shop.refresh_from_db()
+    assert shop.is_featured and shop.status == ShopStatus.SUSPENDED
+
+
+def test_search_shops_by_owner_phone(admin_client):
+    shop = ShopFactory(name="Findable")
+    ShopFactory(name="Other")
+    page = admin_client.get(
+        reverse("admin:shops_shop_changelist"), {"q": shop.owner.phone}
+    ).content.decode()
+    assert "Findable" in page and ">Other<" not in page

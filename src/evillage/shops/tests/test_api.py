@@ -1,0 +1,106 @@
+"""Shops API."""
+
+import pytest
+
+from evillage.accounts.tests.factories import UserFactory, VerifiedSellerFactory
+from evillage.places.tests.factories import PlaceFactory
+from evillage.shops.models import Shop, ShopStatus
+from evillage.shops.tests.factories import ShopFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def test_public_list_shows_open_shops_filtered_by_village_and_paginated(client):
+    village = PlaceFactory()
+    here = ShopFactory(name="Here", village=village)
+    ShopFactory(name="Closed here", village=village, status=ShopStatus.CLOSED)
+    ShopFactory(name="Elsewhere")
+    body = client.get("/api/shops", {"village": village.key}).json()
+    assert body["count"] == 1
+    assert body["items"][0]["id"] == here.public_id
+    assert body["items"][0]["village"] == {"key": village.key, "name": village.name}
+    assert "pk" not in body["items"][0]
+    assert client.get("/api/shops", {"page_size": 1}).json()["count"] == 2
+    assert len(client.get("/api/shops", {"page_size": 1}).json()["items"]) == 1
+
+
+def test_get_shop_by_public_id_and_closed_is_hidden(client):
+    shop = ShopFactory(status=ShopStatus.CLOSED)
+    assert client.get(f"/api/shops/{shop.public_id}").status_code == 404
+    client.force_login(shop.owner)
+    assert client.get(f"/api/shops/{shop.public_id}").json()["status"] == "closed"
+    assert client.get(f"/api/shops/{shop.pk}").status_code == 404
+
+
+def test_open_a_shop(client):
+    seller = VerifiedSellerFactory()
+    client.force_login(seller)
+    response = client.post(
+        "/api/shops",
+        {"name": "Batik Sari", "kind": "individual", "village": seller.residence.key},
+        content_type="application/json",
+    )
+    assert response.status_code == 201
+    assert response.json()["currency"] == "CNY"
+    assert Shop.objects.get().owner == seller
+
+
+@pytest.mark.parametrize(
+    ("user_factory", "village", "status", "code"),
+    [
+        (UserFactory, None, 403, "verification_required"),
+        (VerifiedSellerFactory, "cn-000000000000", 400, "unknown_place"),
+    ],
+)
+def test_open_shop_errors(client, user_factory, village, status, code):
+    user = user_factory(residence=PlaceFactory())
+    client.force_login(user)
+    response = client.post(
+        "/api/shops",
+        {"name": "Shop", "kind": "individual", "village": village or user.residence.key},
+        content_type="application/json",
+    )
+    assert (response.status_code, response.json()["code"]) == (status, code)
+    assert not Shop.objects.exists()
+
+
+def test_writes_need_a_user(client):
+    response = client.post("/api/shops", {}, content_type="application/json")
+    assert response.status_code == 401
+
+
+def test_patch_rename_and_close_only_for_the_owner(client):
+    shop = ShopFactory(name="Old")
+    client.force_login(VerifiedSellerFactory())
+    response = client.patch(
+        f"/api/shops/{shop.public_id}", {"name": "Stolen"}, content_type="application/json"
+    )
+    assert response.status_code == 404
+    client.force_login(shop.owner)
+    response = client.patch(
+        f"/api/shops/{shop.public_id}",
+        {"name": "New", "status": "closed"},
+        content_type="application/json",
+    )
+    assert response.status_code == 200
+    shop.refresh_from_db()
+    assert (shop.name, shop.status) == ("New", "closed")
+
+
+def test_staff_endpoints(client):
+    shop = ShopFactory()
+    helper = UserFactory(phone="+8613900000001")
+    client.force_login(shop.owner)
+    base = f"/api/shops/{shop.public_id}/staff"
+    response = client.post(
+        base,
+        {"login": "+8613900000001", "role": "customer_service"},
+        content_type="application/json",
+    )
+    assert response.status_code == 201
+    assert response.json()["user"]["id"] == helper.public_id
+    assert [m["role"] for m in client.get(base).json()] == ["owner", "customer_service"]
+    assert client.delete(f"{base}/{shop.owner.public_id}").json()["code"] == "cannot_remove_owner"
+    assert client.delete(f"{base}/{helper.public_id}").status_code == 204
+    client.force_login(VerifiedSellerFactory())
+    assert client.get(base).status_code == 404
