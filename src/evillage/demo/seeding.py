@@ -59,6 +59,7 @@ def seed_demo(*, say: Callable[[str], None] = lambda _: None) -> SeedReport:
         ("buyer", BUYER_EMAILS[0], "/"),
     ]
     owners: dict[str, User] = {}
+    listings: list[_Listing] = []
     for village_data in VILLAGES:
         village = Place.objects.get(key=village_data.key)
         if village.households != village_data.households:
@@ -69,7 +70,12 @@ def seed_demo(*, say: Callable[[str], None] = lambda _: None) -> SeedReport:
                 owner = _seller(report, len(owners) + 1, shop_data, village, operator)
                 owners[shop_data.owner_name] = owner
             say(f"shop {shop_data.name}")
-            _shop(report, shop_data, owner, village, operator)
+            shop = _shop(report, shop_data, owner, village, operator)
+            listings.append(_Listing(shop_data, shop, owner, random.Random(shop_data.name)))
+    # Products go round the shops, so "newest" lists show every village, not the last one.
+    for index in range(PRODUCTS_PER_SHOP):
+        for listing in listings:
+            _product(report, listing, index)
     first_seller = next(iter(owners.values()))
     report.logins.insert(2, ("seller", first_seller.phone, "/seller/"))
     return report
@@ -132,9 +138,21 @@ def _nik(village: Place, number: int) -> str:
     return f"{village.code[:6]}{birth:%d%m%y}{number:04d}"
 
 
-def _shop(report: SeedReport, data: DemoShop, owner: User, village: Place, operator: User) -> None:
-    if Shop.objects.filter(name=data.name).exists():
-        return
+@dataclass
+class _Listing:
+    """One shop's product generator; its random stream is the same on every run."""
+
+    data: DemoShop
+    shop: Shop
+    owner: User
+    rng: random.Random
+    titles: set[str] = field(default_factory=set)
+
+
+def _shop(report: SeedReport, data: DemoShop, owner: User, village: Place, operator: User) -> Shop:
+    existing = Shop.objects.filter(name=data.name).first()
+    if existing is not None:
+        return existing
     with transaction.atomic():
         shop = shops.shop_open(
             owner=owner,
@@ -145,58 +163,62 @@ def _shop(report: SeedReport, data: DemoShop, owner: User, village: Place, opera
         )
         if data.featured:
             shops.shop_set_featured(shop=shop, actor=operator, featured=True)
-        report.shops += 1
-        rng = random.Random(data.name)
-        titles: set[str] = set()
-        for index in range(PRODUCTS_PER_SHOP):
-            line_name = data.lines[index % len(data.lines)]
-            _product(report, shop, owner, line_name, LINES[line_name], rng, titles, index)
+    report.shops += 1
+    return shop
 
 
-def _product(
-    report: SeedReport,
-    shop: Shop,
-    owner: User,
-    line_name: str,
-    line: ProductLine,
-    rng: random.Random,
-    titles: set[str],
-    index: int,
-) -> None:
-    title = _title(line, rng, titles)
-    low, high = line.price_range
-    base = rng.randint(low, high)
-    if shop.currency == "IDR":
-        base = round(base, -3)  # rupiah prices end in thousands
-    skus = [
-        catalog.SkuInput(
-            label=" / ".join(values),
-            price=str(base + step * max(1, base // 20)),
-            available=rng.choice((0, 3, 12, 40, 150, 600)) if step else rng.randint(5, 300),
-            options=dict(zip((axis for axis, _ in line.variant_axes), values, strict=True)),
+def _product(report: SeedReport, listing: _Listing, index: int) -> None:
+    """Draw the index-th product of a shop; create it unless an earlier run did."""
+    shop, rng = listing.shop, listing.rng
+    line_name = listing.data.lines[index % len(listing.data.lines)]
+    line = LINES[line_name]
+    title = _title(line, rng, listing.titles)
+    skus = _skus(line, shop.currency, rng)
+    description = _description(shop, title, rng)
+    picture_count = rng.randint(1, 3)
+    if shop.products.filter(title=title).exists():
+        return
+    with transaction.atomic():
+        product = catalog.product_create(
+            shop=shop,
+            actor=listing.owner,
+            category=Category.objects.get(slug=line.category),
+            title=title,
+            description=description,
+            skus=skus,
         )
-        for step, values in enumerate(_variant_values(line, rng))
-    ]
-    product = catalog.product_create(
-        shop=shop,
-        actor=owner,
-        category=Category.objects.get(slug=line.category),
-        title=title,
-        description=_description(shop, title, rng),
-        skus=skus,
-    )
-    pictures = [
-        SimpleUploadedFile(
-            f"demo-{index}-{n}.jpg",
-            draw_product_picture(line=line_name, seed=f"{shop.name}/{title}/{n}"),
-            content_type="image/jpeg",
+        pictures = [
+            SimpleUploadedFile(
+                f"demo-{index}-{n}.jpg",
+                draw_product_picture(line=line_name, seed=f"{shop.name}/{title}/{n}"),
+                content_type="image/jpeg",
+            )
+            for n in range(picture_count)
+        ]
+        catalog.photos_add(product=product, actor=listing.owner, uploads=pictures)
+        catalog.product_set_status(
+            product=product, actor=listing.owner, status=ProductStatus.ACTIVE
         )
-        for n in range(rng.randint(1, 3))
-    ]
-    catalog.photos_add(product=product, actor=owner, uploads=pictures)
-    catalog.product_set_status(product=product, actor=owner, status=ProductStatus.ACTIVE)
     report.products += 1
     report.photos += len(pictures)
+
+
+def _skus(line: ProductLine, currency: str, rng: random.Random) -> list[catalog.SkuInput]:
+    low, high = line.price_range
+    base = rng.randint(low, high)
+    step = max(1, base // 20)
+    if currency == "IDR":
+        base, step = round(base, -3), round(step, -3) or 1000  # rupiah prices end in thousands
+    axes = tuple(axis for axis, _ in line.variant_axes)
+    return [
+        catalog.SkuInput(
+            label=" / ".join(values),
+            price=str(base + n * step),
+            available=rng.choice((0, 3, 12, 40, 150, 600)) if n else rng.randint(5, 300),
+            options=dict(zip(axes, values, strict=True)) if axes else {},
+        )
+        for n, values in enumerate(_variant_values(line, rng))
+    ]
 
 
 def _title(line: ProductLine, rng: random.Random, taken: set[str]) -> str:

@@ -130,7 +130,13 @@ def product_set_status(*, product: Product, actor: User, status: str) -> Product
         if status not in SELLER_TRANSITIONS.get(locked.status, set()):
             raise ValidationFailed(
                 _("A product cannot go from “%(old)s” to “%(new)s”.")
-                % {"old": locked.get_status_display(), "new": status},
+                % {
+                    "old": locked.get_status_display(),
+                    # An unknown value (from the API) is shown as typed.
+                    "new": ProductStatus(status).label
+                    if status in ProductStatus.values
+                    else status,
+                },
                 code="bad_status",
                 field="status",
             )

@@ -1,0 +1,52 @@
+import pytest
+from django.core.management import call_command
+
+from evillage.accounts.models import Role, User
+from evillage.accounts.selectors import user_is_verified
+from evillage.catalog.models import Product, ProductPhoto, ProductStatus
+from evillage.demo.seeding import DEMO_PASSWORD, seed_demo
+from evillage.places.models import Place
+from evillage.shops.models import Shop
+
+
+@pytest.mark.django_db
+def test_the_demo_is_a_real_marketplace_and_loading_it_twice_adds_nothing(client, capsys):
+    call_command("seed_demo")
+    out = capsys.readouterr().out
+    assert "operator@evillage.example" in out and DEMO_PASSWORD in out
+
+    assert Shop.objects.count() >= 30
+    active = Product.objects.filter(status=ProductStatus.ACTIVE)
+    assert active.count() >= 300
+    assert not active.filter(photos__isnull=True).exists()
+    # Shops sit in real villages of the shipped divisions, run by verified residents.
+    dongfeng = Place.objects.get(key="cn-320324109002")
+    assert dongfeng.name == "东风社区居委会" and dongfeng.households == 1420
+    for shop in Shop.objects.select_related("owner", "village"):
+        assert user_is_verified(user=shop.owner)
+        assert shop.owner.residence_id == shop.village_id
+    assert Shop.objects.filter(village__country="id", currency="IDR").count() == 3
+    assert User.objects.get(email="operator@evillage.example").has_role(Role.OPERATOR)
+    assert User.objects.get(email="official@evillage.example").has_role(Role.OFFICIAL)
+
+    counts = (
+        User.objects.count(),
+        Shop.objects.count(),
+        Product.objects.count(),
+        ProductPhoto.objects.count(),
+    )
+    again = seed_demo()
+    assert (again.users, again.shops, again.products, again.photos) == (0, 0, 0, 0)
+    assert counts == (
+        User.objects.count(),
+        Shop.objects.count(),
+        Product.objects.count(),
+        ProductPhoto.objects.count(),
+    )
+
+    # The printed logins work.
+    seller_login = next(login for who, login, _ in again.logins if who == "seller")
+    response = client.post(
+        "/accounts/login/", {"username": seller_login, "password": DEMO_PASSWORD}
+    )
+    assert response.status_code == 302
