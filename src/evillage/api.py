@@ -51,9 +51,15 @@ def not_found(request, exc: Http404):
 
 @api.exception_handler(HttpError)
 def http_error(request, exc: HttpError):
-    return api.create_response(
-        request, {"code": f"http_{exc.status_code}", "message": str(exc)}, status=exc.status_code
-    )
+    """Errors raised by Django Ninja itself: a failed CSRF check, an unreadable body."""
+    message = str(exc)
+    if exc.status_code == 403 and "csrf" in message.lower():
+        code, message = "csrf_failed", "Send the CSRF token (X-CSRFToken header) or use a token."
+    elif exc.status_code == 400:
+        code, message = "bad_request", "The request body could not be read as JSON."
+    else:
+        code = f"http_{exc.status_code}"
+    return api.create_response(request, {"code": code, "message": message}, status=exc.status_code)
 
 
 def _register_routers() -> None:

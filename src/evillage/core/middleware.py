@@ -1,0 +1,30 @@
+from django.http import HttpRequest, HttpResponse, JsonResponse
+
+_API_PREFIX = "/api/"
+_CODES = {404: ("not_found", "No such API endpoint."), 405: ("method_not_allowed", None)}
+
+
+class JsonApiErrorsMiddleware:
+    """Keep every answer under /api/ JSON: Django's own 404 and 405 responses are HTML
+    (an unknown path, a missing trailing slash, a wrong method)."""
+
+    def __init__(self, get_response) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        if (
+            response.status_code in _CODES
+            and request.path.startswith(_API_PREFIX)
+            and not response.get("Content-Type", "").startswith("application/json")
+        ):
+            code, message = _CODES[response.status_code]
+            if message is None:
+                message = f"{request.method} is not allowed here; use {response.get('Allow', '')}."
+            json_response = JsonResponse(
+                {"code": code, "message": message}, status=response.status_code
+            )
+            if "Allow" in response:
+                json_response["Allow"] = response["Allow"]
+            return json_response
+        return response

@@ -1,0 +1,48 @@
+"""Every answer under /api/ is JSON with a stable code, whatever went wrong."""
+
+import pytest
+
+from evillage.accounts.tests.factories import UserFactory
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("method", "path", "status", "code"),
+    [
+        ("get", "/api/no-such-thing", 404, "not_found"),
+        ("get", "/api/shops/", 404, "not_found"),  # a trailing slash too many
+        ("delete", "/api/categories", 405, "method_not_allowed"),
+    ],
+)
+def test_unknown_paths_and_methods_answer_json(client, method, path, status, code):
+    response = getattr(client, method)(path)
+
+    assert response.status_code == status
+    assert response.json()["code"] == code
+
+
+@pytest.mark.django_db
+def test_a_session_write_without_csrf_token_is_refused_with_a_code():
+    from django.test import Client
+
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(UserFactory())
+    response = client.patch("/api/auth/me", {"display_name": "x"}, content_type="application/json")
+
+    assert response.status_code == 403
+    assert response.json()["code"] == "csrf_failed"
+
+
+@pytest.mark.django_db
+def test_a_body_that_is_not_json_is_refused_with_a_code(client):
+    response = client.post("/api/auth/register", "{not json", content_type="application/json")
+
+    assert response.status_code == 400
+    assert response.json()["code"] == "bad_request"
+
+
+def test_html_pages_keep_their_own_404(client, db):
+    response = client.get("/no-such-page/")
+
+    assert response.status_code == 404
+    assert response["Content-Type"].startswith("text/html")
