@@ -6,6 +6,7 @@ from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 
 from evillage.core.errors import DomainError
+from evillage.core.parsers import NulSafeJsonParser
 
 api = NinjaAPI(
     title="eVillage API",
@@ -16,6 +17,7 @@ api = NinjaAPI(
         "Errors are JSON objects with a stable `code` and a human `message`."
     ),
     urls_namespace="api",
+    parser=NulSafeJsonParser(),
 )
 
 
@@ -56,7 +58,7 @@ def http_error(request, exc: HttpError):
     if exc.status_code == 403 and "csrf" in message.lower():
         code, message = "csrf_failed", "Send the CSRF token (X-CSRFToken header) or use a token."
     elif exc.status_code == 400:
-        code, message = "bad_request", "The request body could not be read as JSON."
+        code, message = "bad_request", "The request body is not valid JSON text."
     else:
         code = f"http_{exc.status_code}"
     return api.create_response(request, {"code": code, "message": message}, status=exc.status_code)

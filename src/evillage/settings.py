@@ -57,6 +57,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "evillage.core.middleware.RejectNulCharactersMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -135,6 +136,16 @@ AXES_USERNAME_FORM_FIELD = "username"
 AXES_ENABLE_ADMIN = True
 AXES_LOCKOUT_CALLABLE = "evillage.accounts.throttling.lockout_response"
 AXES_USERNAME_CALLABLE = "evillage.accounts.throttling.lockout_username"
+# Behind a reverse proxy that the app server does not already account for (uvicorn does,
+# for proxies in its --forwarded-allow-ips), say how many proxies add X-Forwarded-For,
+# so that throttling counts the client's address, not the proxy's.
+TRUSTED_PROXY_COUNT = int(os.environ.get("TRUSTED_PROXY_COUNT", "0"))
+AXES_CLIENT_IP_CALLABLE = "evillage.core.net.client_ip"
+if TRUSTED_PROXY_COUNT:
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+
+# Key of the digests that detect one ID number used by two accounts (accounts app).
+ID_NUMBER_DIGEST_KEY = os.environ.get("ID_NUMBER_DIGEST_KEY", "")
 
 LANGUAGE_CODE = "en"
 LANGUAGES = [

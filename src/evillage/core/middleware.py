@@ -1,4 +1,6 @@
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from urllib.parse import unquote_plus
+
+from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest, JsonResponse
 
 _API_PREFIX = "/api/"
 _CODES = {404: ("not_found", "No such API endpoint."), 405: ("method_not_allowed", None)}
@@ -28,3 +30,23 @@ class JsonApiErrorsMiddleware:
                 json_response["Allow"] = response["Allow"]
             return json_response
         return response
+
+
+class RejectNulCharactersMiddleware:
+    """Answer 400 to a NUL character in the path or query string.
+
+    PostgreSQL cannot store or compare text containing NUL, so such a request would
+    otherwise end in a database error (a 500) on whichever query touches it first.
+    """
+
+    def __init__(self, get_response) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        query = unquote_plus(request.META.get("QUERY_STRING", ""))
+        if "\x00" in request.path or "\x00" in query:
+            message = "The address contains a NUL character."
+            if request.path.startswith(_API_PREFIX):
+                return JsonResponse({"code": "bad_request", "message": message}, status=400)
+            return HttpResponseBadRequest(message, content_type="text/plain")
+        return self.get_response(request)

@@ -4,10 +4,12 @@ Never a float. Parsing goes through Decimal; display goes through Babel in the
 reader's locale.
 """
 
+import re
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 from babel.numbers import format_currency, get_currency_precision
+from django.utils.translation import gettext as _
 
 from evillage.core.errors import ValidationFailed
 
@@ -40,33 +42,54 @@ class Money:
 
 
 def to_minor(value: str | int | Decimal, currency: str, *, field: str = "price") -> int:
-    """Parse a price typed by a person ("12.50", "12,50" is rejected) into minor units."""
+    """Parse a price typed by a person ("12.50") into minor units; refuse anything doubtful.
+
+    "12,50" is refused rather than guessed, and so is a rupiah amount written with
+    thousands dots ("125.000"): read as a decimal it would be Rp125, a thousand times
+    less than the seller meant.
+    """
     if currency not in SUPPORTED_CURRENCIES:
         raise ValidationFailed(
-            f"Unsupported currency {currency}.", code="bad_currency", field=field
+            _("Unsupported currency %(currency)s.") % {"currency": currency},
+            code="bad_currency",
+            field=field,
         )
-    try:
-        amount = Decimal(str(value).strip())
-    except (InvalidOperation, ValueError):
+    text = str(value).strip()
+    if currency == "IDR" and _THOUSANDS_DOTS.fullmatch(text):
         raise ValidationFailed(
-            "Enter a number such as 12.50.", code="bad_amount", field=field
-        ) from None
-    if not amount.is_finite():
-        raise ValidationFailed("Enter a number such as 12.50.", code="bad_amount", field=field)
-    if amount > MAX_AMOUNT_MAJOR:
-        raise ValidationFailed("The amount is too large.", code="bad_amount", field=field)
-    digits = minor_digits(currency)
-    if amount != amount.quantize(Decimal(1).scaleb(-digits)):
-        raise ValidationFailed(
-            f"{currency} amounts have at most {digits} decimal places.",
+            _("Type rupiah without thousands dots, e.g. 125000."),
             code="bad_amount",
             field=field,
         )
+    try:
+        amount = Decimal(text)
+    except (InvalidOperation, ValueError):
+        raise _not_a_number(field) from None
+    if not amount.is_finite():
+        raise _not_a_number(field)
     if amount <= 0:
         raise ValidationFailed(
-            "The amount must be greater than zero.", code="bad_amount", field=field
+            _("The amount must be greater than zero."), code="bad_amount", field=field
         )
-    return int((amount.scaleb(digits)).to_integral_value(rounding=ROUND_HALF_UP))
+    if amount > MAX_AMOUNT_MAJOR:
+        raise ValidationFailed(_("The amount is too large."), code="bad_amount", field=field)
+    # Rupiah have two minor digits on paper, none in any shop.
+    digits = 0 if currency == "IDR" else minor_digits(currency)
+    if amount != amount.quantize(Decimal(1).scaleb(-digits)):
+        raise ValidationFailed(
+            _("%(currency)s amounts have at most %(digits)d decimal places.")
+            % {"currency": currency, "digits": digits},
+            code="bad_amount",
+            field=field,
+        )
+    return int(amount.scaleb(minor_digits(currency)).to_integral_value(rounding=ROUND_HALF_UP))
+
+
+_THOUSANDS_DOTS = re.compile(r"\d{1,3}(\.\d{3})+")
+
+
+def _not_a_number(field: str) -> ValidationFailed:
+    return ValidationFailed(_("Enter a number such as 12.50."), code="bad_amount", field=field)
 
 
 def format_money(amount: int, currency: str, locale: str = "en") -> str:

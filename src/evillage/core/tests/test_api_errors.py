@@ -46,3 +46,27 @@ def test_html_pages_keep_their_own_404(client, db):
 
     assert response.status_code == 404
     assert response["Content-Type"].startswith("text/html")
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "path", ["/search/?q=a%00b", "/p/a%00b/", "/api/products?q=%00", "/api/places?q=x%00"]
+)
+def test_a_nul_character_in_the_address_is_a_bad_request_not_a_crash(client, path):
+    response = client.get(path)
+
+    assert response.status_code == 400
+    if path.startswith("/api/"):
+        assert response.json()["code"] == "bad_request"
+
+
+@pytest.mark.django_db
+def test_a_nul_character_in_a_json_body_is_refused(client):
+    response = client.post(
+        "/api/auth/register",
+        {"email": "a\u0000b@example.com", "password": "long-enough-2026"},
+        content_type="application/json",
+    )
+
+    assert response.status_code == 400
+    assert response.json()["code"] == "bad_request"

@@ -13,12 +13,38 @@ def test_prices_typed_by_people_become_minor_units(typed, currency, minor):
 
 
 @pytest.mark.parametrize(
-    "typed", ["", "abc", "-1", "0", "1.005", "NaN", "Infinity", "1e30", "12,50"]
+    "typed",
+    [
+        "",
+        "abc",
+        "-1",
+        "0",
+        "1.005",
+        "NaN",
+        "Infinity",
+        "1e30",
+        "-1e30",
+        "12,50",
+        "-99999999999999999999999999999",
+        "1e-30",
+    ],
 )
 def test_nonsense_prices_are_refused_with_a_code(typed):
     with pytest.raises(ValidationFailed) as info:
         to_minor(typed, "CNY")
     assert info.value.code == "bad_amount"
+
+
+@pytest.mark.parametrize("typed", ["125.000", "1.250.000", "12.5", "0.50"])
+def test_rupiah_with_thousands_dots_or_cents_is_refused_not_misread(typed):
+    """ "125.000" means a hundred and twenty-five thousand to an Indonesian seller."""
+    with pytest.raises(ValidationFailed) as info:
+        to_minor(typed, "IDR")
+    assert info.value.code == "bad_amount"
+
+
+def test_whole_rupiah_are_accepted_with_or_without_zero_cents():
+    assert to_minor("125000", "IDR") == to_minor("125000.00", "IDR") == 12500000
 
 
 def test_money_refuses_floats():

@@ -1,5 +1,5 @@
 import pytest
-from django.core.management import call_command
+from django.core.management import CommandError, call_command
 
 from evillage.accounts.models import Role, User
 from evillage.accounts.selectors import user_is_verified
@@ -50,3 +50,12 @@ def test_the_demo_is_a_real_marketplace_and_loading_it_twice_adds_nothing(client
         "/accounts/login/", {"username": seller_login, "password": DEMO_PASSWORD}
     )
     assert response.status_code == 302
+
+
+@pytest.mark.django_db
+def test_the_demo_refuses_to_load_on_a_production_site(settings):
+    settings.DEBUG = False
+
+    with pytest.raises(CommandError, match="--insecure-demo"):
+        call_command("seed_demo")
+    assert not User.objects.exists()

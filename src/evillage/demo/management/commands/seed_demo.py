@@ -1,4 +1,5 @@
-from django.core.management.base import BaseCommand
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError
 from rich.console import Console
 from rich.table import Table
 
@@ -8,7 +9,19 @@ from evillage.demo.seeding import DEMO_PASSWORD, seed_demo
 class Command(BaseCommand):
     help = "Load the demo (real villages, 31 shops, 310 products); safe to run again."
 
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--insecure-demo",
+            action="store_true",
+            help="load it even with DEBUG off (its logins and password are public)",
+        )
+
     def handle(self, *args, **options):
+        if not settings.DEBUG and not options["insecure_demo"]:
+            raise CommandError(
+                "The demo creates an administrator whose password is published. "
+                "It refuses to load while DEBUG is off; pass --insecure-demo to load it anyway."
+            )
         console = Console(file=self.stdout)
         say = console.print if options["verbosity"] > 1 else (lambda _: None)
         with console.status("loading the demo…"):

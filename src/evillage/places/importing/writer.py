@@ -1,242 +1,31 @@
-"""Import administrative divisions from CSV files (gzip or plain), fast and atomic.
+"""Writing divisions: batched upserts level by level, inside one transaction."""
 
-Level by level, each file is streamed in batches into one executemany of
-`INSERT ... ON CONFLICT (country, code) DO UPDATE` (SQLite and PostgreSQL alike), with
-only the code→id map of the parent level held in memory. Re-importing updates names,
-parents and coordinates; it never touches `households`, which officials own.
-"""
-
-import csv
-import gzip
-import io
 import time
 from collections.abc import Iterator
-from dataclasses import dataclass, field
-from decimal import Decimal, InvalidOperation
 from pathlib import Path
-from typing import IO, Protocol
 
 from django.db import connection, transaction
 from django.utils.translation import gettext as _
 
 from evillage.core.errors import ValidationFailed
-from evillage.places.models import Country, Level, Place, fold_name
+from evillage.places.importing.files import (
+    CsvFile,
+    adcode_to_code,
+    level_files,
+    parse_lat_lon,
+)
+from evillage.places.importing.results import (
+    CoordsStats,
+    ImportResult,
+    LevelStats,
+    NoProgress,
+    PlaceImportError,
+    Progress,
+)
+from evillage.places.importing.sources import SOURCES, LevelSource
+from evillage.places.models import Level, Place, fold_name
 
 BATCH_SIZE = 5000
-_MICRO = Decimal("0.000001")
-
-
-@dataclass(frozen=True)
-class LevelSource:
-    """One level of a country's division files."""
-
-    level: int
-    stem: str  # "villages" → villages.csv.gz or villages.csv
-    code_column: str
-    code_length: int
-    parent_column: str | None
-    parent_level: int | None
-    has_coords: bool
-    # Indonesian villages may also come split: villages/villages_NN.csv[.gz].
-    may_be_split: bool = False
-
-
-SOURCES: dict[str, tuple[LevelSource, ...]] = {
-    Country.CHINA: (
-        LevelSource(Level.PROVINCE, "provinces", "code", 2, None, None, False),
-        LevelSource(Level.CITY, "cities", "code", 4, "provinceCode", Level.PROVINCE, False),
-        LevelSource(Level.COUNTY, "areas", "code", 6, "cityCode", Level.CITY, False),
-        LevelSource(Level.TOWN, "streets", "code", 9, "areaCode", Level.COUNTY, False),
-        LevelSource(Level.VILLAGE, "villages", "code", 12, "streetCode", Level.TOWN, False),
-    ),
-    Country.INDONESIA: (
-        LevelSource(Level.PROVINCE, "provinces", "id", 2, None, None, True),
-        LevelSource(Level.COUNTY, "regencies", "id", 4, "province_id", Level.PROVINCE, True),
-        LevelSource(Level.TOWN, "districts", "id", 6, "regency_id", Level.COUNTY, True),
-        LevelSource(
-            Level.VILLAGE, "villages", "id", 10, "district_id", Level.TOWN, True, may_be_split=True
-        ),
-    ),
-}
-
-
-class PlaceImportError(ValidationFailed):
-    """Malformed input: the message names the file and line; nothing was imported."""
-
-    default_code = "place_import_invalid"
-
-    def __init__(self, path: Path | str, line: int, reason: str) -> None:
-        super().__init__(
-            _("%(file)s, line %(line)d: %(reason)s")
-            % {"file": path, "line": line, "reason": reason},
-            details={"file": str(path), "line": line},
-        )
-        self.path = str(path)
-        self.line = line
-
-
-@dataclass
-class LevelStats:
-    level: int
-    files: list[str] = field(default_factory=list)
-    rows: int = 0
-    created: int = 0
-    updated: int = 0
-
-    @property
-    def unchanged(self) -> int:
-        return self.rows - self.created - self.updated
-
-    @property
-    def label(self) -> str:
-        return str(Level(self.level).label)
-
-
-@dataclass
-class CoordsStats:
-    file: str
-    rows: int = 0
-    matched: int = 0
-    unmatched: int = 0
-
-
-@dataclass
-class ImportResult:
-    country: str
-    levels: list[LevelStats] = field(default_factory=list)
-    coords: CoordsStats | None = None
-    seconds: float = 0.0
-
-    @property
-    def rows(self) -> int:
-        return sum(s.rows for s in self.levels)
-
-
-class Progress(Protocol):
-    """What an importer reports while it works (the command draws a bar from it)."""
-
-    def start(self, label: str, total_bytes: int) -> None: ...
-
-    def advance(self, done_bytes: int, rows: int) -> None: ...
-
-    def finish(self, stats: LevelStats) -> None: ...
-
-
-class NoProgress:
-    def start(self, label: str, total_bytes: int) -> None:
-        pass
-
-    def advance(self, done_bytes: int, rows: int) -> None:
-        pass
-
-    def finish(self, stats: LevelStats) -> None:
-        pass
-
-
-# ---------------------------------------------------------------- reading files
-
-
-def find_file(directory: Path, stem: str) -> Path | None:
-    """`stem.csv.gz` or `stem.csv` in directory, or None."""
-    for candidate in (directory / f"{stem}.csv.gz", directory / f"{stem}.csv"):
-        if candidate.is_file():
-            return candidate
-    return None
-
-
-def level_files(directory: Path, source: LevelSource) -> list[Path]:
-    single = find_file(directory, source.stem)
-    if single is not None:
-        return [single]
-    if source.may_be_split and (directory / source.stem).is_dir():
-        split = directory / source.stem
-        return sorted(
-            p for p in split.iterdir() if p.name.endswith((".csv", ".csv.gz")) and p.is_file()
-        )
-    return []
-
-
-def open_text(path: Path) -> IO[str]:
-    """A CSV file as text, gunzipped if its name ends in .gz."""
-    if path.suffix == ".gz":
-        return gzip.open(path, "rt", encoding="utf-8-sig", newline="")
-    return path.open(encoding="utf-8-sig", newline="")
-
-
-class CsvFile:
-    """Streams the rows of a CSV file (gzip or plain) with line numbers and byte progress."""
-
-    def __init__(self, path: Path, required: tuple[str, ...]) -> None:
-        self.path = path
-        self.required = required
-        self.size = path.stat().st_size
-
-    def rows(self) -> Iterator[tuple[int, list[str]]]:
-        """Yield (line number, row); the header is checked and skipped."""
-        with self.path.open("rb") as raw:
-            self._raw = raw
-            stream: IO[bytes] = gzip.GzipFile(fileobj=raw) if self.path.suffix == ".gz" else raw
-            text = io.TextIOWrapper(stream, encoding="utf-8-sig", newline="")
-            reader = csv.reader(text)
-            try:
-                header = next(reader, None)
-                if header is None:
-                    raise PlaceImportError(self.path, 1, _("the file is empty"))
-                self.header = [h.strip() for h in header]
-                missing = [c for c in self.required if c not in self.header]
-                if missing:
-                    raise PlaceImportError(
-                        self.path,
-                        1,
-                        _("missing columns %(missing)s (expected %(expected)s)")
-                        % {"missing": ", ".join(missing), "expected": ", ".join(self.required)},
-                    )
-                for row in reader:
-                    if row:  # a blank line is no row
-                        yield reader.line_num, row
-            except csv.Error as exc:
-                raise PlaceImportError(self.path, reader.line_num, str(exc)) from exc
-            except (UnicodeDecodeError, gzip.BadGzipFile, EOFError, OSError) as exc:
-                raise PlaceImportError(
-                    self.path, reader.line_num + 1, _("unreadable: %(error)s") % {"error": exc}
-                ) from exc
-
-    def column(self, name: str) -> int:
-        return self.header.index(name)
-
-    @property
-    def bytes_read(self) -> int:
-        return self._raw.tell()
-
-
-def parse_coordinate(value: str, *, limit: int) -> Decimal | None:
-    """'30.299559' → Decimal; '' → None; raises ValueError if not a coordinate."""
-    value = value.strip()
-    if not value:
-        return None
-    try:
-        number = Decimal(value)
-    except InvalidOperation:
-        raise ValueError(value) from None
-    if not number.is_finite() or abs(number) > limit:
-        raise ValueError(value)
-    return number.quantize(_MICRO)
-
-
-def parse_lat_lon(path: Path, line: int, lat: str, lon: str) -> tuple[Decimal | None, ...]:
-    try:
-        latitude = parse_coordinate(lat, limit=90)
-        longitude = parse_coordinate(lon, limit=180)
-    except ValueError as exc:
-        raise PlaceImportError(
-            path, line, _("bad coordinate %(value)r") % {"value": exc.args[0]}
-        ) from None
-    if (latitude is None) != (longitude is None):
-        raise PlaceImportError(path, line, _("latitude and longitude must both be given"))
-    return latitude, longitude
-
-
-# ---------------------------------------------------------------- writing rows
 
 
 def _table() -> str:
@@ -484,14 +273,6 @@ class DivisionsImporter:
             cursor.executemany(sql, updates[start : start + BATCH_SIZE])
         self.progress.advance(csv_file.size, stats.rows)
         return stats
-
-
-def adcode_to_code(adcode: str) -> str:
-    """'320324000000' → '320324'; '320300000000' → '3203'; '320000000000' → '32'."""
-    for length in (2, 4, 6, 9):
-        if adcode[length:].strip("0") == "":
-            return adcode[:length]
-    return adcode
 
 
 def _chain(first, rest):
