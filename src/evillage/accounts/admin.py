@@ -6,6 +6,7 @@ from django.contrib.auth.forms import UserChangeForm as BaseUserChangeForm
 from django.template.response import TemplateResponse
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
+from django.views.decorators.debug import sensitive_variables
 
 from evillage.accounts import selectors, services
 from evillage.accounts.forms import RejectForm
@@ -33,6 +34,7 @@ class UserAddForm(forms.ModelForm):
         model = User
         fields = ("phone", "email", "display_name")
 
+    @sensitive_variables("data")
     def clean(self):
         data = super().clean()
         if data.get("password1") != data.get("password2"):

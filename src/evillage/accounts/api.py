@@ -1,6 +1,8 @@
 """Accounts API: registration, personal tokens, the signed-in user's profile and verification.
 
-No schema here carries a full ID number or a password hash.
+No schema here carries a full ID number or a password hash. Passwords and ID numbers
+sent in are left out of the schemas' repr (error reports print local variables) and the
+operations that take them are marked with @sensitive_variables.
 """
 
 from datetime import datetime
@@ -8,10 +10,12 @@ from datetime import datetime
 from django.contrib.auth import authenticate, user_logged_in
 from django.db import transaction
 from django.utils.translation import gettext as _
-from ninja import Router, Schema, Status
+from django.views.decorators.debug import sensitive_variables
+from ninja import Field, Router, Schema, Status
 
 from evillage.accounts import selectors, services
 from evillage.accounts.api_auth import USER_AUTH, TokenAuth
+from evillage.accounts.forms import LOGIN_MAX_LENGTH
 from evillage.accounts.models import IdentityVerification, User
 from evillage.core.errors import NotFound, ValidationFailed
 from evillage.places.selectors import place_get
@@ -44,14 +48,15 @@ class UserOut(Schema):
 class RegisterIn(Schema):
     phone: str | None = None
     email: str | None = None
-    password: str
+    password: str = Field(repr=False)
     display_name: str = ""
     language: str = ""
 
 
 class TokenIn(Schema):
-    login: str
-    password: str
+    # Longer than any email: refused here, before django-axes logs it (a 500 on PostgreSQL).
+    login: str = Field(max_length=LOGIN_MAX_LENGTH)
+    password: str = Field(repr=False)
     name: str = ""
 
 
@@ -68,7 +73,7 @@ class ProfilePatch(Schema):
 class VerificationIn(Schema):
     legal_name: str
     document_type: str
-    number: str
+    number: str = Field(repr=False)
 
 
 class VerificationOut(Schema):
@@ -111,6 +116,7 @@ def _verification_out(verification: IdentityVerification) -> dict:
 
 
 @router.post("/register", response={201: UserOut})
+@sensitive_variables("payload")
 def register(request, payload: RegisterIn):
     """Create an account with a phone number (+86 or +62) or an email address."""
     user = services.user_register(**payload.dict())
@@ -118,6 +124,7 @@ def register(request, payload: RegisterIn):
 
 
 @router.post("/tokens", response={201: TokenOut, 401: ErrorOut})
+@sensitive_variables("payload", "raw")
 def token_create(request, payload: TokenIn):
     """Exchange a phone number or email and password for a personal token, shown once.
 
@@ -168,6 +175,7 @@ def me_update(request, payload: ProfilePatch):
 
 
 @router.post("/me/verification", response={201: VerificationOut}, auth=USER_AUTH)
+@sensitive_variables("payload")
 def verification_submit(request, payload: VerificationIn):
     """Ask to be verified as a seller. Only a masked number is kept and returned."""
     verification = services.verification_submit(user=request.auth, **payload.dict())

@@ -7,16 +7,24 @@ is then the User. With a bearer token, `request.api_token` is the ApiToken used.
 import hashlib
 
 from django.utils import timezone
+from django.views.decorators.debug import sensitive_variables
 from ninja.security import HttpBearer, SessionAuth
 
 from evillage.accounts.models import ApiToken
 
 
+@sensitive_variables("token")
 def token_digest(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
 class TokenAuth(HttpBearer):
+    # Keep the raw token out of error reports, in Django Ninja's frame too.
+    @sensitive_variables("token", "auth_value", "parts", "headers")
+    def __call__(self, request):
+        return super().__call__(request)
+
+    @sensitive_variables("token")
     def authenticate(self, request, token):
         api_token = (
             ApiToken.objects.select_related("user")

@@ -1,11 +1,15 @@
 from django import forms
 from django.conf import settings
 from django.contrib.auth.forms import AuthenticationForm
+from django.core.validators import MaxLengthValidator
 from django.utils.translation import gettext_lazy as _
+from django.views.decorators.debug import sensitive_variables
 
-from evillage.accounts.models import IdDocument
+from evillage.accounts.models import IdDocument, User
 from evillage.places.forms import PlaceField
 from evillage.places.models import Level
+
+LOGIN_MAX_LENGTH = User._meta.get_field("email").max_length
 
 
 class LoginForm(AuthenticationForm):
@@ -13,8 +17,16 @@ class LoginForm(AuthenticationForm):
 
     def __init__(self, request=None, *args, **kwargs):
         super().__init__(request, *args, **kwargs)
-        self.fields["username"].label = _("Phone number or email")
-        self.fields["username"].widget.attrs.update(autocomplete="username", autofocus=True)
+        field = self.fields["username"]
+        field.label = _("Phone number or email")
+        field.widget.attrs.update(autocomplete="username", autofocus=True)
+        # AuthenticationForm sets max_length (to the username's 150) only after the field
+        # is built, so nothing enforces it: an overlong login would reach authenticate()
+        # and django-axes' log of failures, whose column it overflows (a 500 on
+        # PostgreSQL). Emails are the longest logins.
+        field.max_length = LOGIN_MAX_LENGTH
+        field.widget.attrs["maxlength"] = LOGIN_MAX_LENGTH
+        field.validators.append(MaxLengthValidator(LOGIN_MAX_LENGTH))
 
 
 class RegisterForm(forms.Form):
@@ -48,6 +60,7 @@ class RegisterForm(forms.Form):
         widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
     )
 
+    @sensitive_variables("data")
     def clean(self):
         data = super().clean()
         if not data.get("phone") and not data.get("email"):
@@ -90,7 +103,7 @@ class VerificationForm(forms.Form):
         label=_("ID number"),
         max_length=32,
         help_text=_(
-            "We keep only a masked copy (first and last four characters). "
+            "We keep only a masked copy: the first four characters and two near the end. "
             "For your safety the number is not shown again, even on an error."
         ),
         widget=NoEchoTextInput(attrs={"autocomplete": "off"}),

@@ -2,6 +2,7 @@ from django.contrib.auth.models import AbstractUser
 from django.db import models
 from django.db.models import Q
 from django.db.models.functions import Lower
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from evillage.core.fields import PublicIdField
@@ -54,10 +55,36 @@ class User(AbstractUser):
         ]
 
     def __str__(self) -> str:
+        # For the admin and the user's own pages: shows the phone or email. Use
+        # public_name wherever other people see the user.
         return self.display_name or self.phone or self.email or self.username
+
+    @property
+    def public_name(self) -> str:
+        """How other people see this user: the display name, else a masked phone or email."""
+        if self.display_name:
+            return self.display_name
+        if self.phone:
+            return mask_phone(self.phone)
+        if self.email:
+            return mask_email(self.email)
+        return gettext("eVillage user")
 
     def has_role(self, role: str) -> bool:
         return self.roles.filter(role=role).exists()
+
+
+def mask_phone(phone: str) -> str:
+    """+8613800000002 -> +86138****0002: country code and carrier prefix, last four digits."""
+    head = min(6, max(len(phone) - 8, 0))
+    tail = min(4, max(len(phone) - head - 4, 0))
+    return phone[:head] + "*" * (len(phone) - head - tail) + phone[len(phone) - tail :]
+
+
+def mask_email(email: str) -> str:
+    """siti@example.co.id -> s***@example.co.id (always three stars: hides the length)."""
+    local, _at, domain = email.rpartition("@")
+    return f"{local[:1]}***@{domain}"
 
 
 class UserRole(models.Model):
@@ -90,8 +117,9 @@ class VerificationStatus(models.TextChoices):
 class IdentityVerification(models.Model):
     """A seller's request to be verified. The full ID number is never stored.
 
-    We keep a masked form for people and a keyed digest (HMAC with SECRET_KEY) so
-    the same ID cannot verify two accounts.
+    We keep a masked form for people and a keyed digest (HMAC with
+    ID_NUMBER_DIGEST_KEY, see services.id_number_digest) so the same ID cannot verify
+    two accounts.
     """
 
     public_id = PublicIdField()

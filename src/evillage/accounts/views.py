@@ -8,6 +8,7 @@ from django.http import HttpResponse
 from django.shortcuts import redirect, render, resolve_url
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
+from django.views.decorators.debug import sensitive_post_parameters, sensitive_variables
 from django.views.decorators.http import require_POST
 
 from evillage.accounts import selectors, services
@@ -44,6 +45,7 @@ def add_domain_error(form, exc: DomainError) -> None:
 
 
 class LoginView(auth_views.LoginView):
+    # Django's LoginView already hides every POST parameter from error reports.
     form_class = LoginForm
     template_name = "accounts/login.html"
     redirect_authenticated_user = True
@@ -54,6 +56,7 @@ class LoginView(auth_views.LoginView):
         return response
 
 
+@sensitive_post_parameters("password", "password2")
 def register(request):
     if request.user.is_authenticated:
         return redirect("accounts:profile")
@@ -117,6 +120,7 @@ def profile(request):
     return render(request, "accounts/profile.html", context)
 
 
+@sensitive_post_parameters("number")
 @login_required
 def verification(request):
     user = request.user
@@ -136,6 +140,7 @@ def verification(request):
     return render(request, "accounts/verification.html", context)
 
 
+@sensitive_variables("new_token", "context")
 @login_required
 def api_tokens(request):
     form = ApiTokenForm(request.POST or None)

@@ -3,6 +3,7 @@
 import secrets
 
 from django.utils.translation import gettext as _
+from django.views.decorators.debug import sensitive_variables
 
 from evillage.accounts.api_auth import token_digest
 from evillage.accounts.models import ApiToken, User
@@ -13,6 +14,7 @@ MAX_TOKENS_PER_USER = 20
 TOKEN_PREFIX = "evt_"  # noqa: S105 (a marker that helps secret scanners, not a secret)
 
 
+@sensitive_variables("raw")
 def api_token_create(*, user: User, name: str = "") -> tuple[ApiToken, str]:
     """Make a personal API token. The raw token is returned once and never stored."""
     name = " ".join((name or "").split())

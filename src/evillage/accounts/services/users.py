@@ -9,6 +9,7 @@ from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils.translation import gettext as _
+from django.views.decorators.debug import sensitive_variables
 
 from evillage.accounts.models import Role, User, UserRole
 from evillage.accounts.phones import normalise_phone
@@ -31,6 +32,7 @@ class Registration:
         return self.phone or self.email or ""
 
 
+@sensitive_variables("password")
 def registration_check(
     *, phone: str | None, email: str | None, password: str, display_name: str = ""
 ) -> Registration:
@@ -61,6 +63,7 @@ def registration_check(
     return registration
 
 
+@sensitive_variables("password")
 def user_register(
     *,
     phone: str | None,
@@ -160,6 +163,7 @@ def _check_login_free(*, phone: str | None, email: str | None) -> None:
         )
 
 
+@sensitive_variables("password")
 def _check_password(password: str, *, user: User) -> None:
     try:
         password_validation.validate_password(password or "", user=user)

@@ -2,10 +2,12 @@
 
 import re
 
+from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext as _
+from django.views.decorators.debug import sensitive_variables
 from stdnum import numdb
 from stdnum.cn import ric
 from stdnum.exceptions import InvalidChecksum, InvalidComponent, InvalidFormat, InvalidLength
@@ -24,6 +26,10 @@ from evillage.core.errors import Conflict, PermissionDenied, ValidationFailed
 
 LEGAL_NAME_MAX = IdentityVerification._meta.get_field("legal_name").max_length
 REASON_MAX = IdentityVerification._meta.get_field("decision_reason").max_length
+ID_NUMBER_DIGEST_SALT = "evillage.accounts.id_number"
+
+# Error reports (500 emails, logs) show the local variables of each frame: the raw ID
+# number is in `number` in these functions and in those they call (stdnum's included).
 
 
 def _validate_resident_id(number: str) -> str:
@@ -52,6 +58,7 @@ _ID_NUMBER_VALIDATORS = {
 }
 
 
+@sensitive_variables("number")
 def id_number_clean(*, document_type: str, number: str) -> str:
     """The compact form of a valid ID number (checksum, birth date and place checked)."""
     validate = _ID_NUMBER_VALIDATORS.get(document_type)
@@ -73,21 +80,46 @@ def id_number_clean(*, document_type: str, number: str) -> str:
         raise ValidationFailed(message, code="bad_id_number", field="number") from exc
 
 
+@sensitive_variables("number")
 def id_number_mask(number: str) -> str:
-    """Keep the first and last four characters, enough for a person to recognise it."""
-    return number[:4] + "*" * (len(number) - 8) + number[-4:]
+    """Enough for the holder to recognise the number, too little to rebuild it.
 
-
-def id_number_digest(*, document_type: str, number: str) -> str:
-    """HMAC-SHA256 keyed with SECRET_KEY: finds reuse without storing the number.
-
-    Rotating SECRET_KEY breaks the comparison with digests made before.
+    Shows the first four characters (province and city) and the two before the last;
+    the check digit and everything else is hidden, length kept:
+    320311199001010018 -> 3203***********01*, NIK 3171011708450007 -> 3171*********00*.
+    Each hidden character multiplies the work of guessing the number from its digest;
+    hiding the check digit also stops it from ruling out ten of eleven guesses for free.
+    (Requests stored before this rule show the first and last four characters.)
     """
+    head = number[:4]
+    return head + "*" * (len(number) - len(head) - 3) + number[-3:-1] + "*"
+
+
+def id_number_digest_key() -> str:
+    """ID_NUMBER_DIGEST_KEY, or SECRET_KEY when it is unset (as all digests were keyed before).
+
+    A dedicated key keeps a leaked SECRET_KEY (or one rotated) from touching the digests:
+    ID numbers come from a space small enough that whoever holds the key can find
+    the number behind a digest by trying them all.
+    """
+    return getattr(settings, "ID_NUMBER_DIGEST_KEY", "") or settings.SECRET_KEY
+
+
+@sensitive_variables("number", "value")
+def id_number_digest(*, document_type: str, number: str) -> str:
+    """HMAC-SHA256 keyed with id_number_digest_key(): finds reuse without storing the number.
+
+    Changing the key (setting or changing ID_NUMBER_DIGEST_KEY, or SECRET_KEY while it is
+    the fallback) breaks duplicate detection against digests made before: an ID number
+    already approved under the old key could verify a second account.
+    """
+    value = f"{document_type}:{number}"
     return salted_hmac(
-        "evillage.accounts.id_number", f"{document_type}:{number}", algorithm="sha256"
+        ID_NUMBER_DIGEST_SALT, value, secret=id_number_digest_key(), algorithm="sha256"
     ).hexdigest()
 
 
+@sensitive_variables("number")
 def verification_submit(
     *, user: User, legal_name: str, document_type: str, number: str
 ) -> IdentityVerification:

@@ -57,7 +57,7 @@ class VerifiedSellerFactory(UserFactory):
                 user=self,
                 legal_name=f"卖家{self.pk}",
                 document_type=IdDocument.CN_RESIDENT_ID,
-                number_masked="3203**********001X",
+                number_masked="3203***********01*",
                 number_digest=f"{self.pk:064d}",
                 status=VerificationStatus.APPROVED,
                 reviewed_at=timezone.now(),

@@ -1,4 +1,5 @@
 import pytest
+from axes.models import AccessAttempt
 from django.test import RequestFactory
 from django.urls import reverse
 
@@ -129,3 +130,35 @@ def test_logout_needs_a_post(client, user):
 
     assert response.status_code == 302
     assert signed_in_as(client) is None
+
+
+def test_an_unknown_login_is_refused_like_a_wrong_password(client):
+    response = client.post(LOGIN, {"username": "+8613899999999", "password": PASSWORD})
+
+    assert response.status_code == 200
+    assert "Please enter a correct" in response.content.decode()
+    assert signed_in_as(client) is None
+
+
+@pytest.mark.parametrize(
+    ("login", "password"),
+    [("1" * 10_000, PASSWORD), ("138\x0000000042", PASSWORD), ("+8613800000042", "pass\x00word")],
+    ids=["overlong-login", "nul-in-login", "nul-in-password"],
+)
+def test_absurd_logins_get_a_form_error_not_a_server_error(client, login, password):
+    UserFactory(phone="+8613800000042")
+
+    response = client.post(LOGIN, {"username": login, "password": password})
+
+    assert response.status_code == 200
+    assert response.context["form"].errors
+    assert signed_in_as(client) is None
+    assert not AccessAttempt.objects.exists()  # never reached authentication
+
+
+def test_an_overlong_login_on_the_admin_login_page_is_refused_not_a_server_error(client):
+    response = client.post(reverse("admin:login"), {"username": "1" * 10_000, "password": PASSWORD})
+
+    assert response.status_code == 200
+    assert response.context["form"].errors
+    assert AccessAttempt.objects.get().username == "1" * 255

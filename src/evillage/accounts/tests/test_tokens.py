@@ -58,6 +58,32 @@ def test_a_wrong_password_gets_no_token(api, user):
     assert not ApiToken.objects.exists()
 
 
+def test_an_unknown_login_gets_no_token(api):
+    response = api.call("post", "/tokens", {"login": "nobody@example.com", "password": PASSWORD})
+
+    assert response.status_code == 401
+    assert response.json()["code"] == "invalid_credentials"
+
+
+@pytest.mark.parametrize(
+    ("login", "password", "status"),
+    [
+        ("1" * 10_000, PASSWORD, 422),
+        ("138\x0000000042", PASSWORD, 400),
+        ("+8613800000042", "pass\x00word", 400),
+    ],
+    ids=["overlong-login", "nul-in-login", "nul-in-password"],
+)
+def test_absurd_logins_get_a_json_error_not_a_server_error(api, login, password, status):
+    UserFactory(phone="+8613800000042")
+
+    response = api.call("post", "/tokens", {"login": login, "password": password})
+
+    assert response.status_code == status
+    assert response.json()["code"] in {"invalid", "bad_request"}
+    assert not ApiToken.objects.exists()
+
+
 def test_a_token_request_records_the_login(api, user):
     api.call("post", "/tokens", {"login": user.phone, "password": PASSWORD})
 

@@ -1,5 +1,6 @@
 import pytest
 from django.urls import reverse
+from django.utils.crypto import salted_hmac
 
 from evillage.accounts import services
 from evillage.accounts.models import IdDocument, IdentityVerification, Role, VerificationStatus
@@ -34,10 +35,49 @@ def test_a_valid_chinese_id_is_kept_masked_with_a_keyed_digest(resident):
 
     verification.refresh_from_db()
     assert verification.status == VerificationStatus.PENDING
-    assert verification.number_masked == number[:4] + "*" * 10 + number[-4:]
+    # The check digit is hidden too: with it, guessing the rest from the digest is cheaper.
+    assert verification.number_masked == number[:4] + "*" * 11 + number[-3:-1] + "*"
     assert len(verification.number_digest) == 64
     assert number not in stored_values(verification)
     assert number[4:-4] not in stored_values(verification)
+
+
+def test_the_digest_key_is_its_own_setting_not_the_secret_key(settings):
+    number = cn_resident_id(2)
+    settings.ID_NUMBER_DIGEST_KEY = "digest-key-one"
+    first = services.id_number_digest(document_type=CN, number=number)
+
+    settings.SECRET_KEY = "a-rotated-secret-key-" * 3
+    assert services.id_number_digest(document_type=CN, number=number) == first
+    settings.ID_NUMBER_DIGEST_KEY = "digest-key-two"
+    assert services.id_number_digest(document_type=CN, number=number) != first
+
+
+def test_without_its_own_key_the_digest_is_the_one_stored_before_the_setting(settings):
+    """Deployments that have not set ID_NUMBER_DIGEST_KEY keep matching their stored digests."""
+    settings.ID_NUMBER_DIGEST_KEY = ""
+    number = cn_resident_id(2)
+    stored_before = salted_hmac(
+        "evillage.accounts.id_number", f"{CN}:{number}", algorithm="sha256"
+    ).hexdigest()
+
+    assert services.id_number_digest(document_type=CN, number=number) == stored_before
+
+
+def test_an_id_number_verifies_one_account_under_the_dedicated_key(
+    settings, resident, operator, village
+):
+    settings.ID_NUMBER_DIGEST_KEY = "digest-key-one"
+    number = cn_resident_id(5)
+    services.verification_approve(
+        verification=submit(UserFactory(residence=village), number=number), operator=operator
+    )
+
+    with pytest.raises(Conflict) as exc:
+        submit(resident, number=number)
+
+    assert exc.value.code == "id_number_in_use"
+    assert not resident.verifications.exists()
 
 
 def test_a_chinese_id_is_accepted_with_spaces_and_a_lower_case_x(resident):
@@ -46,7 +86,7 @@ def test_a_chinese_id_is_accepted_with_spaces_and_a_lower_case_x(resident):
 
     verification = submit(resident, number=typed)
 
-    assert verification.number_masked.endswith(number[-4:])
+    assert verification.number_masked == number[:4] + "*" * 11 + number[-3:-1] + "*"
 
 
 def test_a_valid_nik_is_accepted(resident):
@@ -54,7 +94,7 @@ def test_a_valid_nik_is_accepted(resident):
 
     verification = submit(resident, number=nik, document_type=NIK, legal_name="Siti Aminah")
 
-    assert verification.number_masked == "3171********0007"
+    assert verification.number_masked == "3171*********00*"
     assert nik not in stored_values(verification)
 
 
@@ -198,7 +238,7 @@ def test_the_page_submits_a_request_and_shows_only_the_masked_number(client, res
 
     page = response.content.decode()
     assert response.redirect_chain[-1][0] == PAGE
-    assert number[:4] + "**********" + number[-4:] in page
+    assert number[:4] + "***********" + number[-3:-1] + "*" in page
     assert number not in page
     assert "pending" in page
     assert number not in client.get(reverse("accounts:profile")).content.decode()
@@ -268,7 +308,7 @@ def test_api_submit_and_read_back_show_only_the_masked_number(client, api, resid
 
     assert created.status_code == 201
     assert read.status_code == 200
-    assert created.json()["number_masked"] == "3171********0003"
+    assert created.json()["number_masked"] == "3171*********00*"
     assert read.json()["status"] == "pending"
     for response in (created, read):
         assert number not in response.content.decode()

@@ -10,7 +10,8 @@ from evillage.shops.models import Shop
 
 
 @pytest.mark.django_db
-def test_the_demo_is_a_real_marketplace_and_loading_it_twice_adds_nothing(client, capsys):
+def test_the_demo_is_a_real_marketplace_and_loading_it_twice_adds_nothing(client, capsys, settings):
+    settings.DEBUG = True  # as under `make run`; pytest runs with DEBUG off
     call_command("seed_demo")
     out = capsys.readouterr().out
     assert "operator@evillage.example" in out and DEMO_PASSWORD in out
