@@ -96,10 +96,6 @@ def _user(
 def _staff_user(report: SeedReport, email: str, display_name: str, role: str) -> User:
     user = _user(report, email=email, display_name=display_name)
     accounts.role_grant(user=user, role=role)
-    if role == Role.OPERATOR and not user.is_superuser:
-        # The demo operator runs the admin; a real region grants narrower permissions.
-        User.objects.filter(pk=user.pk).update(is_staff=True, is_superuser=True)
-        user.refresh_from_db()
     return user
 
 

@@ -13,6 +13,7 @@ from django.views.decorators.debug import sensitive_variables
 
 from evillage.accounts.models import Role, User, UserRole
 from evillage.accounts.phones import normalise_phone
+from evillage.accounts.services.operators import operator_access_grant, operator_access_revoke
 from evillage.core.errors import Conflict, ValidationFailed
 from evillage.places.models import Level, Place
 
@@ -123,16 +124,24 @@ def user_set_residence(*, user: User, village: Place) -> User:
     return user
 
 
+@transaction.atomic
 def role_grant(*, user: User, role: str) -> UserRole:
-    """Give a role; granting a role the user already has changes nothing."""
+    """Give a role; granting a role the user already has changes nothing.
+
+    An operator also gets into the admin, with the operators' permissions."""
     _check_role(role)
     user_role, _created = UserRole.objects.get_or_create(user=user, role=role)
+    if role == Role.OPERATOR:
+        operator_access_grant(user=user)
     return user_role
 
 
+@transaction.atomic
 def role_revoke(*, user: User, role: str) -> None:
     _check_role(role)
     UserRole.objects.filter(user=user, role=role).delete()
+    if role == Role.OPERATOR:
+        operator_access_revoke(user=user)
 
 
 def _normalise_email(raw: str) -> str:

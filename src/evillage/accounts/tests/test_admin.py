@@ -225,3 +225,21 @@ def test_the_token_admin_shows_the_digest_but_cannot_create_tokens(admin, user):
     assert token.digest in page
     assert raw not in page
     assert admin.get(reverse("admin:accounts_apitoken_add")).status_code == 403
+
+
+def test_an_operator_role_opens_the_admin_with_moderation_rights_but_no_deleting(client):
+    from evillage.accounts import services as account_services
+
+    user = UserFactory()
+    account_services.role_grant(user=user, role=Role.OPERATOR)
+    user.refresh_from_db()
+    assert user.is_staff and not user.is_superuser
+    assert user.has_perm("accounts.change_identityverification")
+    assert user.has_perm("catalog.change_product")
+    assert not user.has_perm("catalog.delete_product")
+    client.force_login(user)
+    assert client.get("/admin/accounts/identityverification/").status_code == 200
+
+    account_services.role_revoke(user=user, role=Role.OPERATOR)
+    user = type(user).objects.get(pk=user.pk)
+    assert not user.is_staff and not user.has_perm("catalog.change_product")
