@@ -54,13 +54,18 @@ class SkuInline(admin.TabularInline):
 
 
 class ProductPhotoInline(admin.TabularInline):
+    """Read-only: uploads go through the photo pipeline and removal through
+    catalog.services.photo_remove (seller centre or API), which keep the positions
+    dense, the files in step with the rows, and a product on sale with a photo."""
+
     model = ProductPhoto
     extra = 0
     fields = ["preview", "position", "width", "height", "sha256"]
-    readonly_fields = ["preview", "width", "height", "sha256"]
+    readonly_fields = fields
+    can_delete = False
 
     def has_add_permission(self, request, obj=None):
-        return False  # uploads go through the photo pipeline (seller centre or API)
+        return False
 
     @admin.display(description=_("photo"))
     def preview(self, obj: ProductPhoto):
@@ -91,9 +96,9 @@ class ProductAdmin(admin.ModelAdmin):
     list_filter = ["status", "category"]
     search_fields = ["title", "shop__name", "public_id"]
     list_select_related = ["shop", "category"]
-    raw_id_fields = ["shop"]
     readonly_fields = [
         "public_id",
+        "shop",
         "currency",
         "price_min",
         "price_max",
@@ -105,6 +110,11 @@ class ProductAdmin(admin.ModelAdmin):
     action_form = BanActionForm
     actions = ["ban", "unban"]
     date_hierarchy = "created_at"
+
+    def has_delete_permission(self, request, obj=None):
+        # Operators ban and sellers delist; deleting would bypass the services and
+        # leave the photo files behind. This also removes the bulk "delete selected".
+        return False
 
     def get_queryset(self, request):
         return super().get_queryset(request).annotate(_stock_total=Sum("skus__available"))

@@ -8,27 +8,25 @@ person types it, "12.50"); never as a float.
 from datetime import datetime
 from typing import Literal
 
-from django.db.models import Q, QuerySet
 from django.utils.translation import gettext as _
 from ninja import File, Router, Schema, Status, UploadedFile
-from ninja.pagination import PageNumberPagination, paginate
+from ninja.pagination import paginate
+from ninja.responses import Response
 
 from evillage.accounts.api_auth import USER_AUTH
-from evillage.catalog import services
-from evillage.catalog.models import Category, Product, ProductPhoto, ProductStatus, Sku
+from evillage.catalog import selectors, services
+from evillage.catalog.models import Category, Product, ProductPhoto, Sku
+from evillage.core.api_schemas import (
+    READ_ERRORS,
+    WRITE_ERRORS,
+    BoundedPageNumberPagination,
+    ErrorOut,
+)
 from evillage.core.errors import NotFound, ValidationFailed
 from evillage.shops import selectors as shop_selectors
 from evillage.shops.api import viewer
-from evillage.shops.models import ShopStatus
 
 router = Router(tags=["catalog"])
-
-SORTS = {
-    "newest": ("-created_at", "-id"),
-    "price_asc": ("price_min", "-created_at", "-id"),
-    "price_desc": ("-price_max", "-created_at", "-id"),
-    "sales": ("-sales_count", "-created_at", "-id"),
-}
 
 
 class CategoryOut(Schema):
@@ -71,11 +69,10 @@ class PhotoOut(Schema):
         return obj.thumb.url
 
 
-class SkuOut(Schema):
+class SkuPublicOut(Schema):
     id: str
     label: str
     options: dict[str, str]
-    seller_code: str
     price: int
     currency: str
     available: int
@@ -88,6 +85,12 @@ class SkuOut(Schema):
     @staticmethod
     def resolve_currency(obj: Sku) -> str:
         return obj.product.currency
+
+
+class SkuOut(SkuPublicOut):
+    """A variant as its shop's staff see it, with the seller's own code."""
+
+    seller_code: str
 
 
 class ProductSummary(Schema):
@@ -117,23 +120,38 @@ class ProductSummary(Schema):
 
     @staticmethod
     def resolve_cover(obj: Product) -> str | None:
-        photos = list(obj.photos.all())
+        # Listings prefetch the cover alone (catalog.selectors.for_cards).
+        photos = getattr(obj, "cover_photos", None)
+        if photos is None:
+            photos = sorted(obj.photos.all(), key=lambda p: (p.position, p.pk))
         return photos[0].thumb.url if photos else None
 
 
 class ProductDetail(ProductSummary):
+    """A product as anyone may see it: the variants on sale, no seller's codes."""
+
     description: str
     ban_reason: str
-    skus: list[SkuOut]
+    skus: list[SkuPublicOut]
     photos: list[PhotoOut]
 
     @staticmethod
     def resolve_skus(obj: Product) -> list:
-        return list(obj.skus.all())
+        return [sku for sku in obj.skus.all() if sku.is_active]
 
     @staticmethod
     def resolve_photos(obj: Product) -> list:
         return sorted(obj.photos.all(), key=lambda p: (p.position, p.pk))
+
+
+class ProductStaffDetail(ProductDetail):
+    """A product as its shop's staff see it: every variant, with the seller's codes."""
+
+    skus: list[SkuOut]
+
+    @staticmethod
+    def resolve_skus(obj: Product) -> list:
+        return list(obj.skus.all())
 
 
 class SkuIn(Schema):
@@ -188,24 +206,6 @@ def _category(slug: str) -> Category:
     return category
 
 
-def _with_descendants(slug: str) -> list[int]:
-    """Ids of the category and everything under it (the tree is small: read it whole)."""
-    children: dict[int | None, list[int]] = {}
-    root = None
-    for pk, parent_id, cat_slug in Category.objects.values_list("pk", "parent_id", "slug"):
-        children.setdefault(parent_id, []).append(pk)
-        if cat_slug == slug:
-            root = pk
-    if root is None:
-        return []
-    found, queue = [], [root]
-    while queue:
-        pk = queue.pop()
-        found.append(pk)
-        queue.extend(children.get(pk, []))
-    return found
-
-
 def _product_for_write(product_id: str) -> Product:
     product = shop_selectors.product_by_public_id(public_id=product_id)
     if product is None:
@@ -221,37 +221,26 @@ def _detail(product: Product) -> Product:
     )
 
 
-def _public_products() -> QuerySet[Product]:
-    return (
-        Product.objects.filter(status=ProductStatus.ACTIVE, shop__status=ShopStatus.OPEN)
-        .select_related("shop", "category")
-        .prefetch_related("photos")
-    )
+def _category_node(tree: selectors.CategoryTree, category: Category) -> dict:
+    return {
+        "slug": category.slug,
+        "name": category.name,
+        "name_en": category.name_en,
+        "name_zh_hans": category.name_zh_hans,
+        "name_id": category.name_id,
+        "children": [_category_node(tree, c) for c in tree.children.get(category.pk, [])],
+    }
 
 
-@router.get("/categories", response=list[CategoryOut])
+@router.get("/categories", response={200: list[CategoryOut]})
 def category_tree(request):
     """The whole category tree, top categories first, in display order."""
-    nodes = {}
-    roots = []
-    categories = list(Category.objects.order_by("position", "slug"))
-    for category in categories:
-        nodes[category.pk] = {
-            "slug": category.slug,
-            "name": category.name,
-            "name_en": category.name_en,
-            "name_zh_hans": category.name_zh_hans,
-            "name_id": category.name_id,
-            "children": [],
-        }
-    for category in categories:
-        parent = nodes.get(category.parent_id)
-        (parent["children"] if parent else roots).append(nodes[category.pk])
-    return roots
+    tree = selectors.category_tree()
+    return [_category_node(tree, root) for root in tree.roots]
 
 
-@router.get("/products", response=list[ProductSummary])
-@paginate(PageNumberPagination, page_size=20)
+@router.get("/products", response={200: list[ProductSummary], READ_ERRORS: ErrorOut})
+@paginate(BoundedPageNumberPagination, page_size=20)
 def list_products(
     request,
     category: str | None = None,
@@ -260,29 +249,52 @@ def list_products(
     q: str | None = None,
     sort: Literal["newest", "price_asc", "price_desc", "sales"] = "newest",
 ):
-    """Products on sale. `category` includes its subcategories; `q` matches titles."""
-    products = _public_products()
+    """Products on sale, in the order and with the matching of the storefront pages.
+
+    `category` includes its subcategories; `q` matches titles containing every word;
+    `price_asc`/`price_desc` sort by the lowest price (what a card shows first).
+    """
+    query = (q or "").strip()[: selectors.SEARCH_MAX_LENGTH]
+    tree = selectors.category_tree() if category or query else None
+    node = None
     if category:
-        products = products.filter(category_id__in=_with_descendants(category))
+        node = tree.by_slug(category)
+        if node is None:
+            return Product.objects.none()
+    if query:
+        products = selectors.search_products(query=query, tree=tree, category=node, sort=sort)
+    elif node is not None:
+        products = selectors.category_products(tree=tree, category=node, sort=sort)
+    else:
+        products = selectors.for_cards(selectors.sort_products(selectors.public_products(), sort))
     if shop:
         products = products.filter(shop__public_id=shop)
     if village:
         products = products.filter(shop__village__key=village)
-    if q and q.strip():
-        products = products.filter(Q(title__icontains=q.strip()[:100]))
-    return products.order_by(*SORTS[sort])
+    return products.select_related("category")
 
 
-@router.get("/products/{product_id}", response=ProductDetail)
+@router.get(
+    "/products/{product_id}",
+    response={200: ProductStaffDetail | ProductDetail, READ_ERRORS: ErrorOut},
+)
 def get_product(request, product_id: str):
-    """A product on sale; its shop's staff also see it in any other status."""
-    product = shop_selectors.product_visible_to(user=viewer(request), public_id=product_id)
+    """A product on sale; its shop's staff also see it in any other status, and see
+    every variant (also those not for sale) with the seller's codes."""
+    user = viewer(request)
+    product = selectors.product_visible_to(user=user, public_id=product_id)
     if product is None:
         raise NotFound(_("Product not found."))
-    return _detail(product)
+    is_staff = shop_selectors.user_is_shop_staff(user=user, shop=product.shop)
+    schema = ProductStaffDetail if is_staff else ProductDetail
+    # Rendered here: a union response would be validated against whichever schema
+    # accepts it first, and both accept a product.
+    return Response(schema.from_orm(_detail(product)))
 
 
-@router.post("/products", response={201: ProductDetail}, auth=USER_AUTH)
+@router.post(
+    "/products", response={201: ProductStaffDetail, WRITE_ERRORS: ErrorOut}, auth=USER_AUTH
+)
 def create_product(request, payload: ProductIn):
     """Create a draft product with its variants in one of your shops."""
     shop = shop_selectors.shop_by_public_id(public_id=payload.shop)
@@ -299,7 +311,11 @@ def create_product(request, payload: ProductIn):
     return Status(201, _detail(product))
 
 
-@router.patch("/products/{product_id}", response=ProductDetail, auth=USER_AUTH)
+@router.patch(
+    "/products/{product_id}",
+    response={200: ProductStaffDetail, WRITE_ERRORS: ErrorOut},
+    auth=USER_AUTH,
+)
 def update_product(request, product_id: str, payload: ProductPatch):
     product = _product_for_write(product_id)
     services.product_update(
@@ -312,14 +328,20 @@ def update_product(request, product_id: str, payload: ProductPatch):
     return _detail(product)
 
 
-@router.post("/products/{product_id}/status", response=ProductDetail, auth=USER_AUTH)
+@router.post(
+    "/products/{product_id}/status",
+    response={200: ProductStaffDetail, WRITE_ERRORS: ErrorOut},
+    auth=USER_AUTH,
+)
 def set_product_status(request, product_id: str, payload: StatusIn):
     product = _product_for_write(product_id)
     services.product_set_status(product=product, actor=request.auth, status=payload.status)
     return _detail(product)
 
 
-@router.post("/products/{product_id}/skus", response={201: SkuOut}, auth=USER_AUTH)
+@router.post(
+    "/products/{product_id}/skus", response={201: SkuOut, WRITE_ERRORS: ErrorOut}, auth=USER_AUTH
+)
 def add_sku(request, product_id: str, payload: SkuIn):
     product = _product_for_write(product_id)
     return Status(
@@ -334,19 +356,23 @@ def _sku_for_write(sku_id: str) -> Sku:
     return sku
 
 
-@router.patch("/skus/{sku_id}", response=SkuOut, auth=USER_AUTH)
+@router.patch("/skus/{sku_id}", response={200: SkuOut, WRITE_ERRORS: ErrorOut}, auth=USER_AUTH)
 def update_sku(request, sku_id: str, payload: SkuPatch):
     sku = _sku_for_write(sku_id)
     return services.sku_update(sku=sku, actor=request.auth, **payload.dict())
 
 
-@router.delete("/skus/{sku_id}", response={204: None}, auth=USER_AUTH)
+@router.delete("/skus/{sku_id}", response={204: None, WRITE_ERRORS: ErrorOut}, auth=USER_AUTH)
 def remove_sku(request, sku_id: str):
     services.sku_remove(sku=_sku_for_write(sku_id), actor=request.auth)
     return Status(204, None)
 
 
-@router.post("/products/{product_id}/photos", response={201: list[PhotoOut]}, auth=USER_AUTH)
+@router.post(
+    "/products/{product_id}/photos",
+    response={201: list[PhotoOut], WRITE_ERRORS: ErrorOut},
+    auth=USER_AUTH,
+)
 def upload_photos(request, product_id: str, photos: File[list[UploadedFile]]):
     """Upload one or more photos (multipart field `photos`); all are stored or none."""
     product = _product_for_write(product_id)
@@ -360,7 +386,9 @@ def _photo_for_write(photo_id: str) -> ProductPhoto:
     return photo
 
 
-@router.post("/photos/{photo_id}/move", response=PhotoOut, auth=USER_AUTH)
+@router.post(
+    "/photos/{photo_id}/move", response={200: PhotoOut, WRITE_ERRORS: ErrorOut}, auth=USER_AUTH
+)
 def move_photo(request, photo_id: str, payload: MoveIn):
     """Move a photo one place left (-1) or right (+1); the first is the cover."""
     return services.photo_move(
@@ -368,7 +396,7 @@ def move_photo(request, photo_id: str, payload: MoveIn):
     )
 
 
-@router.delete("/photos/{photo_id}", response={204: None}, auth=USER_AUTH)
+@router.delete("/photos/{photo_id}", response={204: None, WRITE_ERRORS: ErrorOut}, auth=USER_AUTH)
 def remove_photo(request, photo_id: str):
     services.photo_remove(photo=_photo_for_write(photo_id), actor=request.auth)
     return Status(204, None)

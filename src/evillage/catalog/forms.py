@@ -61,14 +61,31 @@ class SkuForm(forms.Form):
         max_length=20,
         widget=forms.TextInput(attrs={"inputmode": "decimal", "placeholder": "12.50"}),
     )
+    # The page also sends back, hidden, the stock it showed: `changed_data` then compares
+    # with what the seller saw, not with the stock at the time of saving, and the save
+    # can refuse to overwrite a count that moved meanwhile (see shown_available).
     available = forms.IntegerField(
-        label=_("Stock"), required=False, min_value=0, max_value=MAX_STOCK
+        label=_("Stock"), required=False, min_value=0, max_value=MAX_STOCK, show_hidden_initial=True
     )
     is_active = forms.BooleanField(label=_("For sale"), required=False, initial=True)
 
     def is_blank(self) -> bool:
         data = self.cleaned_data
         return not (data.get("id") or data.get("label") or data.get("price"))
+
+    def shown_available(self) -> int | None:
+        """The stock the page showed for this row; None if it did not send it."""
+        raw = self.data.get(self["available"].html_initial_name)
+        try:
+            return self.fields["available"].to_python(raw)
+        except forms.ValidationError:
+            return None
+
+    def show_current_stock(self, current: int) -> None:
+        """After a stock_changed error: make `current` the stock the page showed, so that
+        saving again overwrites it knowingly."""
+        self.data = self.data.copy()
+        self.data[self["available"].html_initial_name] = str(current)
 
 
 SkuFormSet = forms.formset_factory(
@@ -107,3 +124,5 @@ class PhotoUploadForm(forms.Form):
 
 class StockForm(forms.Form):
     available = forms.IntegerField(label=_("Stock"), min_value=0, max_value=MAX_STOCK)
+    # The stock the page showed; the save is refused if it changed meanwhile.
+    expected = forms.IntegerField(required=False, min_value=0, widget=forms.HiddenInput)

@@ -12,6 +12,7 @@ on a slow 3G link, and at quality 85 the size difference to WebP (~25%) matters
 less than the thumbnails, which are what listings load.
 """
 
+import contextlib
 import hashlib
 import io
 import warnings
@@ -24,7 +25,7 @@ from PIL import Image, ImageOps
 
 from evillage.core.errors import ValidationFailed
 
-ACCEPTED_FORMATS = frozenset({"JPEG", "PNG", "WEBP", "GIF"})
+ACCEPTED_FORMATS = ("JPEG", "PNG", "WEBP", "GIF")
 FULL_SIDE = 1600
 MEDIUM_SIDE = 800
 THUMB_SIDE = 300
@@ -83,8 +84,20 @@ def _too_large() -> ValidationFailed:
     )
 
 
-def decode_upload(upload) -> Image.Image:
-    """Check the upload and return its first frame, upright, as a metadata-free RGB image.
+def _draft_size(width: int, height: int, side: int) -> tuple[int, int]:
+    """The smallest decoded size the outputs need: the image fitted in a `side` square
+    (or the original if smaller), but every side at least THUMB_SIDE for the thumbnail."""
+    scale = min(1.0, side / max(width, height))
+    return (
+        max(round(width * scale), min(width, THUMB_SIDE)),
+        max(round(height * scale), min(height, THUMB_SIDE)),
+    )
+
+
+def decode_upload(upload, *, max_side: int = FULL_SIDE) -> Image.Image:
+    """Check the upload and return its first frame, upright, as a metadata-free RGB image
+    at least as large as the outputs need (longest side ≥ max_side when the photo has
+    that many pixels); larger JPEGs are decoded at 1/2, 1/4 or 1/8 of their size.
 
     Raises ValidationFailed with code photo_too_large, photo_too_many_pixels or
     photo_not_image.
@@ -95,40 +108,44 @@ def decode_upload(upload) -> Image.Image:
         warnings.simplefilter("error", Image.DecompressionBombWarning)
         try:
             # verify() checks the structure but leaves the image unusable: reopen after it.
-            with Image.open(io.BytesIO(data)) as probe:
-                if probe.format not in ACCEPTED_FORMATS:
-                    raise _not_an_image()
+            with Image.open(io.BytesIO(data), formats=ACCEPTED_FORMATS) as probe:
                 if probe.width * probe.height > settings.PHOTO_MAX_PIXELS:
                     raise _too_many_pixels()
                 probe.verify()
-            image = Image.open(io.BytesIO(data))
+            image = Image.open(io.BytesIO(data), formats=ACCEPTED_FORMATS)
             image.seek(0)  # the first frame of an animated GIF or WebP
+            if image.format == "JPEG":
+                # A 40-megapixel photo decoded in full takes ~120 MB; scaled down by
+                # the decoder, a few MB. The square box suits either orientation.
+                image.draft("RGB", _draft_size(image.width, image.height, max_side))
             image.load()  # decodes everything: truncated data fails here
         except (Image.DecompressionBombError, Image.DecompressionBombWarning):
             raise _too_many_pixels() from None
         except ValidationFailed:
             raise
-        except Exception:  # a malformed file may trip any decoder error
+        except Exception:  # a malformed file, or not one of ACCEPTED_FORMATS
             raise _not_an_image() from None
     if image.width * image.height > settings.PHOTO_MAX_PIXELS:
         raise _too_many_pixels()
-    try:
-        upright = ImageOps.exif_transpose(image)
-    except Exception:  # a corrupt EXIF block must not lose the photo
-        upright = image
-    return _flatten(upright)
+    with contextlib.suppress(Exception):  # a corrupt EXIF block must not lose the photo
+        ImageOps.exif_transpose(image, in_place=True)
+    return _flatten(image)
 
 
 def _flatten(image: Image.Image) -> Image.Image:
-    """A new RGB image holding only pixels: transparency on white, no `info` at all."""
+    """An RGB image holding only pixels: transparency on white, no `info` at all.
+
+    May return `image` itself (emptied of metadata) when it is already RGB.
+    """
     if image.mode in {"RGBA", "LA", "PA"} or (image.mode == "P" and "transparency" in image.info):
         rgba = image.convert("RGBA")
         clean = Image.new("RGB", rgba.size, (255, 255, 255))
         clean.paste(rgba, mask=rgba.getchannel("A"))
-        return clean
-    rgb = image.convert("RGB")
-    clean = Image.new("RGB", rgb.size)
-    clean.paste(rgb)
+    elif image.mode == "RGB":
+        clean = image
+    else:
+        clean = image.convert("RGB")
+    clean.info = {}
     return clean
 
 
@@ -140,9 +157,12 @@ def encode_jpeg(image: Image.Image) -> bytes:
 
 
 def _fit_within(image: Image.Image, side: int) -> Image.Image:
-    copy = image.copy()
-    copy.thumbnail((side, side), Image.Resampling.LANCZOS)
-    return copy
+    """The image scaled down to fit in a `side` square; the image itself if it fits."""
+    if max(image.size) <= side:
+        return image
+    scale = side / max(image.size)
+    size = (max(1, round(image.width * scale)), max(1, round(image.height * scale)))
+    return image.resize(size, Image.Resampling.LANCZOS)
 
 
 def square(image: Image.Image, side: int = THUMB_SIDE) -> Image.Image:
@@ -167,4 +187,4 @@ def process_photo(upload) -> ProcessedPhoto:
 
 def process_logo(upload) -> ContentFile:
     """A shop logo: the same checks, one 300×300 square JPEG."""
-    return ContentFile(encode_jpeg(square(decode_upload(upload))))
+    return ContentFile(encode_jpeg(square(decode_upload(upload, max_side=THUMB_SIDE))))

@@ -1,10 +1,13 @@
 """Reads for the public storefront: which products a buyer may see, and in what order."""
 
+import re
 from dataclasses import dataclass, field
 
+from django.contrib.auth.models import AnonymousUser
 from django.db.models import Count, F, Prefetch, Q, QuerySet
 from django.utils.translation import gettext as _
 
+from evillage.accounts.models import User
 from evillage.catalog.models import Category, Product, ProductPhoto, ProductStatus, Sku
 from evillage.core.errors import NotFound
 from evillage.shops.models import ShopStatus
@@ -106,10 +109,19 @@ def category_products(*, tree: CategoryTree, category: Category, sort: str) -> Q
     return for_cards(sort_products(products, sort))
 
 
+# C0 and C1 control characters: never in a title, and PostgreSQL rejects NUL in text.
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+
+
+def clean_search_query(query: str) -> str:
+    """The query as typed, control characters turned into spaces and the ends trimmed."""
+    return _CONTROL.sub(" ", query).strip()
+
+
 def search_terms(query: str) -> list[str]:
-    """Whitespace separates terms (Indonesian, English); Chinese text without spaces is
-    one term, matched as a substring of the title."""
-    return query.split()[:SEARCH_MAX_TERMS]
+    """Whitespace and control characters separate terms (Indonesian, English); Chinese
+    text without spaces is one term, matched as a substring of the title."""
+    return clean_search_query(query).split()[:SEARCH_MAX_TERMS]
 
 
 def search_products(
@@ -134,6 +146,29 @@ def search_products(
     return for_cards(sort_products(products, sort))
 
 
+def product_is_public(product: Product) -> bool:
+    """On sale in an open shop: what anyone may see."""
+    return product.status == ProductStatus.ACTIVE and product.shop.status == ShopStatus.OPEN
+
+
+def product_visible_to(*, user: User | AnonymousUser, public_id: str) -> Product | None:
+    """The product if `user` may see it: a public one, or any product of a shop the user
+    works in. None otherwise, so drafts and banned products do not reveal that they exist.
+
+    The one visibility rule of a single product, for pages and API alike.
+    """
+    product = (
+        Product.objects.select_related("category", "shop__village__parent")
+        .filter(public_id=public_id)
+        .first()
+    )
+    if product is None:
+        return None
+    if product_is_public(product) or user_is_shop_staff(user=user, shop=product.shop):
+        return product
+    return None
+
+
 @dataclass
 class ProductPage:
     product: Product
@@ -141,28 +176,12 @@ class ProductPage:
     preview: bool
 
 
-def product_for_display(*, public_id: str, user) -> ProductPage:
-    """A public product, or any product of the viewer's own shop (as a preview).
-
-    Everyone else gets NotFound, so drafts and banned products do not reveal that
-    they exist.
-    """
-    product = (
-        Product.objects.select_related(
-            "category",
-            "shop__village__parent__parent__parent__parent",
-        )
-        .filter(public_id=public_id)
-        .first()
-    )
+def product_for_display(*, public_id: str, user: User | AnonymousUser) -> ProductPage:
+    """The product page's view of `product_visible_to`: NotFound instead of None."""
+    product = product_visible_to(user=user, public_id=public_id)
     if product is None:
         raise NotFound(_("No such product."), code="product_not_found")
-    is_public = product.status == ProductStatus.ACTIVE and product.shop.status == ShopStatus.OPEN
-    if is_public:
-        return ProductPage(product=product, preview=False)
-    if user_is_shop_staff(user=user, shop=product.shop):
-        return ProductPage(product=product, preview=True)
-    raise NotFound(_("No such product."), code="product_not_found")
+    return ProductPage(product=product, preview=not product_is_public(product))
 
 
 def product_photos(*, product: Product) -> list[ProductPhoto]:

@@ -63,7 +63,7 @@ def product(request: HttpRequest, public_id: str) -> HttpResponse:
 
 
 def search(request: HttpRequest) -> HttpResponse:
-    query = request.GET.get("q", "").strip()
+    query = selectors.clean_search_query(request.GET.get("q", ""))
     too_long = len(query) > selectors.SEARCH_MAX_LENGTH
     tree = selectors.category_tree()
     current = tree.by_slug(request.GET.get("category", ""))

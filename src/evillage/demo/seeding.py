@@ -46,9 +46,12 @@ class SeedReport:
 
 def seed_demo(*, say: Callable[[str], None] = lambda _: None) -> SeedReport:
     report = SeedReport()
-    if not Place.objects.filter(key=VILLAGES[0].key).exists():
-        say("importing the shipped places (China and Indonesia subsets)")
-        places_import_shipped()
+    keys = {village.key for village in VILLAGES}
+    found = set(Place.objects.filter(key__in=keys).values_list("key", flat=True))
+    missing_countries = tuple(sorted({key.split("-")[0] for key in keys - found}))
+    if missing_countries:
+        say(f"importing the shipped places of {', '.join(missing_countries)}")
+        places_import_shipped(countries=missing_countries)
     operator = _staff_user(report, OPERATOR_EMAIL, "平台运营 Operator", Role.OPERATOR)
     official = _staff_user(report, OFFICIAL_EMAIL, "睢宁县商务局 Official", Role.OFFICIAL)
     for email in BUYER_EMAILS:

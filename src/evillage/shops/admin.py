@@ -7,10 +7,16 @@ from evillage.shops.models import Shop, ShopStaff
 
 
 class ShopStaffInline(admin.TabularInline):
+    """Read-only: staff changes are the owner's (shops.services.staff_add/staff_remove)."""
+
     model = ShopStaff
     extra = 0
-    raw_id_fields = ["user"]
-    readonly_fields = ["added_at"]
+    fields = ["user", "role", "added_at"]
+    readonly_fields = fields
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
 
 
 @admin.register(Shop)
@@ -19,11 +25,28 @@ class ShopAdmin(admin.ModelAdmin):
     list_filter = ["kind", "status", "is_featured"]
     search_fields = ["name", "owner__phone", "owner__email", "public_id"]
     list_select_related = ["village", "owner"]
-    raw_id_fields = ["owner", "village"]
-    readonly_fields = ["public_id", "currency", "created_at"]
+    # Owner, kind, village and currency are fixed at opening; status and featuring change
+    # through the actions (services); a logo goes through the photo pipeline, which
+    # only the seller centre and the API run.
+    readonly_fields = [
+        "public_id",
+        "owner",
+        "kind",
+        "village",
+        "currency",
+        "status",
+        "is_featured",
+        "logo",
+        "created_at",
+    ]
     inlines = [ShopStaffInline]
     actions = ["feature", "unfeature", "suspend", "reinstate"]
     date_hierarchy = "created_at"
+
+    def has_delete_permission(self, request, obj=None):
+        # Shops close or are suspended, never deleted; this also removes the bulk
+        # "delete selected" action.
+        return False
 
     def _apply(self, request, queryset, change, done_message, **kwargs) -> None:
         count = 0

@@ -6,9 +6,15 @@ from django.db import transaction
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
 from ninja import File, Router, Schema, Status, UploadedFile
-from ninja.pagination import PageNumberPagination, paginate
+from ninja.pagination import paginate
 
 from evillage.accounts.api_auth import USER_AUTH, TokenAuth
+from evillage.core.api_schemas import (
+    READ_ERRORS,
+    WRITE_ERRORS,
+    BoundedPageNumberPagination,
+    ErrorOut,
+)
 from evillage.core.errors import NotFound, ValidationFailed
 from evillage.places.models import Place
 from evillage.shops import selectors, services
@@ -73,7 +79,7 @@ class StaffOut(Schema):
 
     @staticmethod
     def resolve_user(obj) -> dict:
-        return {"id": obj.user.public_id, "name": str(obj.user)}
+        return {"id": obj.user.public_id, "name": obj.user.public_name}
 
 
 class StaffIn(Schema):
@@ -104,19 +110,19 @@ def _staff_shop(request, shop_id: str) -> Shop:
     return shop
 
 
-@router.get("", response=list[ShopOut])
-@paginate(PageNumberPagination, page_size=20)
+@router.get("", response={200: list[ShopOut], READ_ERRORS: ErrorOut})
+@paginate(BoundedPageNumberPagination, page_size=20)
 def list_shops(request, village: str | None = None):
     """Open shops, featured first; `village` filters by a village's place key."""
     return selectors.shop_list_public(village_key=village)
 
 
-@router.get("/{shop_id}", response=ShopOut)
+@router.get("/{shop_id}", response={200: ShopOut, READ_ERRORS: ErrorOut})
 def get_shop(request, shop_id: str):
     return _visible_shop(request, shop_id)
 
 
-@router.post("", response={201: ShopOut}, auth=USER_AUTH)
+@router.post("", response={201: ShopOut, WRITE_ERRORS: ErrorOut}, auth=USER_AUTH)
 def open_shop(request, payload: ShopIn):
     shop = services.shop_open(
         owner=request.auth,
@@ -128,37 +134,40 @@ def open_shop(request, payload: ShopIn):
     return Status(201, shop)
 
 
-@router.patch("/{shop_id}", response=ShopOut, auth=USER_AUTH)
+@router.patch("/{shop_id}", response={200: ShopOut, WRITE_ERRORS: ErrorOut}, auth=USER_AUTH)
 def update_shop(request, shop_id: str, payload: ShopPatch):
     """Change name and description; `status` "closed" closes the shop, "open" reopens it."""
     shop = _staff_shop(request, shop_id)
     change_status = {"open": services.shop_reopen, "closed": services.shop_close}
-    if payload.status is not None and payload.status not in change_status:
-        raise ValidationFailed(
-            _("Status must be “open” or “closed”."), code="bad_status", field="status"
-        )
     with transaction.atomic():
+        # The service checks the owner first: customer service gets 403, whatever it sent.
         services.shop_update(
             shop=shop, actor=request.auth, name=payload.name, description=payload.description
         )
-        if payload.status is not None and payload.status != shop.status:
+        if payload.status is not None:
+            if payload.status not in change_status:
+                raise ValidationFailed(
+                    _("Status must be “open” or “closed”."), code="bad_status", field="status"
+                )
             change_status[payload.status](shop=shop, actor=request.auth)
     return shop
 
 
-@router.post("/{shop_id}/logo", response=ShopOut, auth=USER_AUTH)
+@router.post("/{shop_id}/logo", response={200: ShopOut, WRITE_ERRORS: ErrorOut}, auth=USER_AUTH)
 def upload_logo(request, shop_id: str, logo: File[UploadedFile]):
     shop = _staff_shop(request, shop_id)
     return services.shop_update(shop=shop, actor=request.auth, logo=logo)
 
 
-@router.get("/{shop_id}/staff", response=list[StaffOut], auth=USER_AUTH)
+@router.get(
+    "/{shop_id}/staff", response={200: list[StaffOut], WRITE_ERRORS: ErrorOut}, auth=USER_AUTH
+)
 def list_staff(request, shop_id: str):
     """The shop's staff; visible to its staff only."""
     return list(selectors.shop_staff_list(shop=_staff_shop(request, shop_id)))
 
 
-@router.post("/{shop_id}/staff", response={201: StaffOut}, auth=USER_AUTH)
+@router.post("/{shop_id}/staff", response={201: StaffOut, WRITE_ERRORS: ErrorOut}, auth=USER_AUTH)
 def add_staff(request, shop_id: str, payload: StaffIn):
     shop = _staff_shop(request, shop_id)
     member = services.staff_add(
@@ -167,7 +176,9 @@ def add_staff(request, shop_id: str, payload: StaffIn):
     return Status(201, member)
 
 
-@router.delete("/{shop_id}/staff/{user_id}", response={204: None}, auth=USER_AUTH)
+@router.delete(
+    "/{shop_id}/staff/{user_id}", response={204: None, WRITE_ERRORS: ErrorOut}, auth=USER_AUTH
+)
 def remove_staff(request, shop_id: str, user_id: str):
     shop = _staff_shop(request, shop_id)
     member = selectors.shop_member(shop=shop, user_public_id=user_id)

@@ -134,10 +134,20 @@ def _save_rows(request, product: Product, formset) -> None:
                 actor=request.user,
                 label=data["label"],
                 price=data["price"] or None,
-                available=data["available"] if data["available"] is not None else None,
                 is_active=data["is_active"],
             )
+            # Stock only if the seller changed it on the page, and only if it still is
+            # what the page showed: orders and the inline stock form change it too.
+            if "available" in row.changed_data and data["available"] is not None:
+                services.sku_set_stock(
+                    sku=sku,
+                    actor=request.user,
+                    available=data["available"],
+                    expected=row.shown_available(),
+                )
         except DomainError as exc:
+            if exc.code == "stock_changed":
+                row.show_current_stock(exc.details["available"])
             raise _RowError(row, exc) from None
     for row in adds:
         try:
@@ -264,10 +274,15 @@ def sku_stock(request, shop_id: str, sku_id: str):
     if form.is_valid():
         try:
             services.sku_set_stock(
-                sku=sku, actor=request.user, available=form.cleaned_data["available"]
+                sku=sku,
+                actor=request.user,
+                available=form.cleaned_data["available"],
+                expected=form.cleaned_data["expected"],
             )
         except DomainError as exc:
             error = exc.message
+            if exc.code == "stock_changed":
+                sku.available = exc.details["available"]  # show the stock as it is now
     else:
         error = form.errors["available"][0]
     if request.htmx:

@@ -10,7 +10,7 @@ Permissions, decided here once for pages, API and services alike:
 from django.db.models import Prefetch, QuerySet, Sum
 
 from evillage.accounts.models import User
-from evillage.catalog.models import Product, ProductPhoto, ProductStatus, Sku
+from evillage.catalog.models import Product, ProductPhoto, Sku
 from evillage.shops.models import Shop, ShopStaff, ShopStatus, StaffRole
 
 
@@ -54,15 +54,6 @@ def shop_for_staff(*, user: User, public_id: str) -> Shop | None:
 
 def shop_staff_list(*, shop: Shop) -> QuerySet[ShopStaff]:
     return shop.staff.select_related("user").order_by("added_at", "id")
-
-
-def shop_get_public(*, public_id: str) -> Shop | None:
-    """An open shop as the public sees it."""
-    return (
-        Shop.objects.select_related("village")
-        .filter(public_id=public_id, status=ShopStatus.OPEN)
-        .first()
-    )
 
 
 def shop_list_public(*, village_key: str | None = None) -> QuerySet[Shop]:
@@ -124,22 +115,6 @@ def shop_photo(*, shop: Shop, public_id: str) -> ProductPhoto | None:
         .filter(product__shop=shop, public_id=public_id)
         .first()
     )
-
-
-def product_visible_to(*, user: User, public_id: str) -> Product | None:
-    """A product as `user` may see it: on sale in an open shop, or any status for its staff."""
-
-    product = (
-        Product.objects.select_related("shop", "category", "shop__village")
-        .prefetch_related("skus", "photos")
-        .filter(public_id=public_id)
-        .first()
-    )
-    if product is None:
-        return None
-    if product.status == ProductStatus.ACTIVE and product.shop.status == ShopStatus.OPEN:
-        return product
-    return product if shop_staff_role(user, product.shop) else None
 
 
 def shop_member(*, shop: Shop, user_public_id: str) -> ShopStaff | None:

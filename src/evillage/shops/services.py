@@ -55,11 +55,12 @@ def _clean_name(name: str, *, shop: Shop | None = None) -> str:
     return name
 
 
-def _clean_description(description: str) -> str:
+def clean_description(description: str, *, max_length: int = DESCRIPTION_MAX) -> str:
+    """Trimmed; at most `max_length` characters (catalog uses it for products too)."""
     description = (description or "").strip()
-    if len(description) > DESCRIPTION_MAX:
+    if len(description) > max_length:
         raise ValidationFailed(
-            _("The description may be at most %(max)d characters long.") % {"max": DESCRIPTION_MAX},
+            _("The description may be at most %(max)d characters long.") % {"max": max_length},
             code="description_too_long",
             field="description",
         )
@@ -81,7 +82,8 @@ def _require_owner(actor: User, shop: Shop) -> None:
         raise PermissionDenied(_("Only the shop owner can do this."), code="owner_only")
 
 
-def _require_operator(actor: User) -> None:
+def require_operator(actor: User) -> None:
+    """Platform staff only (catalog uses it for bans too)."""
     if not (actor.is_authenticated and (actor.is_staff or actor.has_role(Role.OPERATOR))):
         raise PermissionDenied(_("Only platform operators can do this."), code="operator_only")
 
@@ -132,7 +134,7 @@ def shop_open(
         kind=kind,
         village=village,
         currency=currency,
-        description=_clean_description(description),
+        description=clean_description(description),
     )
     logo_content = _logo_file(logo) if logo else None
     try:
@@ -163,7 +165,7 @@ def shop_update(
     if name is not None:
         changes["name"] = _clean_name(name, shop=shop)
     if description is not None:
-        changes["description"] = _clean_description(description)
+        changes["description"] = clean_description(description)
     logo_content = _logo_file(logo) if logo else None
     old_logo = shop.logo.name if shop.logo else ""
     for field, value in changes.items():
@@ -189,47 +191,62 @@ def shop_update(
     return shop
 
 
-def _set_status(shop: Shop, status: str) -> Shop:
-    Shop.objects.filter(pk=shop.pk).update(status=status)
-    shop.refresh_from_db()
-    return shop
+def _suspended() -> Conflict:
+    return Conflict(
+        _("An operator suspended this shop; only an operator can reinstate it."),
+        code="shop_suspended",
+    )
+
+
+def _set_status(shop: Shop, status: str, *, allowed_from: set[str]) -> bool:
+    """Move the shop to `status` only if its row is still in one of `allowed_from`.
+
+    One conditional UPDATE decides, not the status of the (possibly stale) `shop`
+    object: an owner closing a shop an operator has just suspended must not lift the
+    suspension. Returns whether the row changed; `shop` is refreshed either way.
+    """
+    changed = Shop.objects.filter(pk=shop.pk, status__in=allowed_from).update(status=status)
+    shop.refresh_from_db(fields=["status"])
+    return bool(changed)
 
 
 def shop_close(*, shop: Shop, actor: User) -> Shop:
     """The owner closes the shop: it and its products leave the storefront."""
     _require_owner(actor, shop)
-    if shop.status == ShopStatus.SUSPENDED:
-        raise Conflict(_("An operator suspended this shop."), code="shop_suspended")
-    return _set_status(shop, ShopStatus.CLOSED)
+    if not _set_status(shop, ShopStatus.CLOSED, allowed_from={ShopStatus.OPEN, ShopStatus.CLOSED}):
+        raise _suspended()
+    return shop
 
 
 def shop_reopen(*, shop: Shop, actor: User) -> Shop:
     _require_owner(actor, shop)
-    if shop.status == ShopStatus.SUSPENDED:
-        raise Conflict(
-            _("An operator suspended this shop; only an operator can reinstate it."),
-            code="shop_suspended",
-        )
-    return _set_status(shop, ShopStatus.OPEN)
+    if not _set_status(shop, ShopStatus.OPEN, allowed_from={ShopStatus.CLOSED, ShopStatus.OPEN}):
+        raise _suspended()
+    return shop
 
 
 def shop_suspend(*, shop: Shop, actor: User) -> Shop:
-    _require_operator(actor)
-    return _set_status(shop, ShopStatus.SUSPENDED)
+    require_operator(actor)
+    _set_status(shop, ShopStatus.SUSPENDED, allowed_from=set(ShopStatus.values))
+    return shop
 
 
 def shop_reinstate(*, shop: Shop, actor: User) -> Shop:
-    _require_operator(actor)
-    if shop.status != ShopStatus.SUSPENDED:
-        return shop
-    return _set_status(shop, ShopStatus.OPEN)
+    """Lift a suspension; a shop that is not suspended stays as it is."""
+    require_operator(actor)
+    _set_status(shop, ShopStatus.OPEN, allowed_from={ShopStatus.SUSPENDED})
+    return shop
 
 
 def shop_set_featured(*, shop: Shop, actor: User, featured: bool) -> Shop:
-    _require_operator(actor)
+    require_operator(actor)
     Shop.objects.filter(pk=shop.pk).update(is_featured=featured)
     shop.refresh_from_db()
     return shop
+
+
+def _already_staff() -> Conflict:
+    return Conflict(_("This person is already on the staff."), code="already_staff", field="login")
 
 
 def staff_add(*, shop: Shop, actor: User, login: str, role: str) -> ShopStaff:
@@ -247,16 +264,20 @@ def staff_add(*, shop: Shop, actor: User, login: str, role: str) -> ShopStaff:
             field="login",
         )
     with transaction.atomic():
-        if shop.staff.filter(user=user).exists():
-            raise Conflict(
-                _("This person is already on the staff."), code="already_staff", field="login"
-            )
-        if shop.staff.count() >= MAX_STAFF:
+        # The shop row lock serialises concurrent adds, so the count below stays true.
+        locked = Shop.objects.select_for_update().get(pk=shop.pk)
+        if locked.staff.filter(user=user).exists():
+            raise _already_staff()
+        if locked.staff.count() >= MAX_STAFF:
             raise Conflict(
                 _("A shop can have at most %(max)d staff.") % {"max": MAX_STAFF},
                 code="too_many_staff",
             )
-        return ShopStaff.objects.create(shop=shop, user=user, role=role)
+        try:
+            with transaction.atomic():
+                return ShopStaff.objects.create(shop=locked, user=user, role=role)
+        except IntegrityError:  # databases without row locks (SQLite) may still race here
+            raise _already_staff() from None
 
 
 def staff_remove(*, shop: Shop, actor: User, user: User) -> None:

@@ -7,12 +7,14 @@ owner's (customer service gets 403). Product pages are in product_views.
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied as HttpForbidden
+from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from evillage.accounts.selectors import user_is_verified
+from evillage.catalog.models import ProductStatus
 from evillage.core.errors import DomainError
 from evillage.shops import services
 from evillage.shops.forms import ShopOpenForm, ShopSettingsForm, StaffAddForm
@@ -25,6 +27,8 @@ from evillage.shops.selectors import (
     shops_of_user,
     user_can_manage_shop,
 )
+
+PRODUCTS_PER_PAGE = 30
 
 
 def staff_shop(request, shop_id: str) -> Shop:
@@ -93,13 +97,19 @@ def shop_open(request):
 @login_required
 def shop_home(request, shop_id: str):
     shop = staff_shop(request, shop_id)
-    status = request.GET.get("status") or None
+    status = request.GET.get("status")
+    if status not in ProductStatus.values:
+        status = None
+    # A page past the end shows the last one; anything not a number, the first.
+    page = Paginator(shop_products(shop=shop, status=status), PRODUCTS_PER_PAGE).get_page(
+        request.GET.get("page")
+    )
     return render(
         request,
         "shops/shop_products.html",
         {
             "shop": shop,
-            "products": shop_products(shop=shop, status=status),
+            "page_obj": page,
             "status": status,
             "can_manage": user_can_manage_shop(user=request.user, shop=shop),
             "tab": "products",

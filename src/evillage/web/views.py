@@ -6,6 +6,7 @@ from django.shortcuts import render
 from evillage.catalog.selectors import category_tree, newest_products
 from evillage.core.errors import NotFound
 from evillage.places.models import Level
+from evillage.places.selectors import place_path
 from evillage.web import selectors
 from evillage.web.listing import listing_context, requested_sort
 
@@ -38,7 +39,7 @@ def shop(request: HttpRequest, public_id: str) -> HttpResponse:
         {
             "shop": page.shop,
             "preview": page.preview,
-            "village_path": [*selectors.place_ancestors(page.shop.village), page.shop.village],
+            "village_path": place_path(page.shop.village),
             **listing_context(request, products, sort),
         },
     )
@@ -57,8 +58,8 @@ def place(request: HttpRequest, key: str) -> HttpResponse:
         {
             "place": current,
             "is_village": is_village,
-            "ancestors": selectors.place_ancestors(current),
-            "location": selectors.place_location(current),
+            "ancestors": place_path(current)[:-1],
+            "location": selectors.place_map(current),
             "shops": selectors.village_shops(place=current) if is_village else None,
             "villages": None if is_village else selectors.villages_ranked(place=current),
             **listing_context(request, selectors.place_products(place=current, sort=sort), sort),

@@ -6,7 +6,7 @@ from decimal import Decimal
 from django.db.models import Max, Min
 from django.utils.translation import gettext as _
 
-from evillage.accounts.models import Role, User
+from evillage.accounts.models import User
 from evillage.catalog.models import Category, Product, ProductStatus
 from evillage.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from evillage.core.money import minor_digits, to_minor
@@ -62,11 +62,6 @@ def require_product_manager(actor: User, shop: Shop) -> None:
         )
 
 
-def require_operator(actor: User) -> None:
-    if not (actor.is_authenticated and (actor.is_staff or actor.has_role(Role.OPERATOR))):
-        raise PermissionDenied(_("Only platform operators can do this."), code="operator_only")
-
-
 def clean_title(title: str) -> str:
     title = (title or "").strip()
     if not TITLE_MIN <= len(title) <= TITLE_MAX:
@@ -77,17 +72,6 @@ def clean_title(title: str) -> str:
             field="title",
         )
     return title
-
-
-def clean_description(description: str) -> str:
-    description = (description or "").strip()
-    if len(description) > DESCRIPTION_MAX:
-        raise ValidationFailed(
-            _("The description may be at most %(max)d characters long.") % {"max": DESCRIPTION_MAX},
-            code="description_too_long",
-            field="description",
-        )
-    return description
 
 
 def clean_category(category: Category) -> Category:

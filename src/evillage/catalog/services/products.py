@@ -8,22 +8,22 @@ from evillage.catalog.models import Category, Product, ProductStatus, Sku
 from evillage.catalog.services._rules import (
     BAN_REASON_MAX,
     BAN_REASON_MIN,
+    DESCRIPTION_MAX,
     MAX_SKUS,
     SELLER_TRANSITIONS,
     SkuInput,
     clean_category,
-    clean_description,
     clean_sku,
     clean_title,
     label_taken,
     lock,
-    require_operator,
     require_product_manager,
     sync_prices,
     too_many_skus,
 )
 from evillage.core.errors import Conflict, ValidationFailed
 from evillage.shops.models import Shop, ShopStatus
+from evillage.shops.services import clean_description, require_operator
 
 
 def product_create(
@@ -38,7 +38,7 @@ def product_create(
     """A new draft listing with its variants; put it on sale with product_set_status."""
     require_product_manager(actor, shop)
     title = clean_title(title)
-    description = clean_description(description)
+    description = clean_description(description, max_length=DESCRIPTION_MAX)
     category = clean_category(category)
     if not skus:
         raise ValidationFailed(
@@ -87,7 +87,7 @@ def product_update(
     if title is not None:
         changes["title"] = clean_title(title)
     if description is not None:
-        changes["description"] = clean_description(description)
+        changes["description"] = clean_description(description, max_length=DESCRIPTION_MAX)
     if category is not None:
         changes["category"] = clean_category(category)
     if changes:
@@ -103,7 +103,7 @@ def product_update(
 def _check_can_go_on_sale(product: Product) -> None:
     if product.shop.status != ShopStatus.OPEN:
         raise Conflict(_("Reopen the shop before putting products on sale."), code="shop_not_open")
-    if not product.skus.filter(is_active=True, available__gte=0).exists():
+    if not product.skus.filter(is_active=True).exists():
         raise ValidationFailed(
             _("Add at least one active variant before putting the product on sale."),
             code="sku_required",

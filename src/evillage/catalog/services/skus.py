@@ -22,7 +22,7 @@ from evillage.catalog.services._rules import (
     sync_prices,
     too_many_skus,
 )
-from evillage.core.errors import Conflict
+from evillage.core.errors import Conflict, NotFound
 
 
 def sku_add(*, product: Product, actor: User, sku: SkuInput) -> Sku:
@@ -110,10 +110,36 @@ def sku_remove(*, sku: Sku, actor: User) -> None:
         sync_prices(locked)
 
 
-def sku_set_stock(*, sku: Sku, actor: User, available: int) -> Sku:
-    """Set the stock to an absolute count (what the seller counted on the shelf)."""
+def _stock_changed(current: int) -> Conflict:
+    return Conflict(
+        _(
+            "The stock of this variant changed to %(now)d while you were editing it "
+            "(an order or another change). Check the number and save again."
+        )
+        % {"now": current},
+        code="stock_changed",
+        field="available",
+        details={"available": current},
+    )
+
+
+def sku_set_stock(*, sku: Sku, actor: User, available: int, expected: int | None = None) -> Sku:
+    """Set the stock to an absolute count (what the seller counted on the shelf).
+
+    `expected` is the count the seller was shown when typing the new one (forms send
+    it): the stock is then set only if it still is that count, in one conditional
+    UPDATE; otherwise Conflict(stock_changed) and nothing is written, so an order
+    placed meanwhile is not silently overwritten.
+    """
     require_product_manager(actor, sku.product.shop)
     available = clean_stock(available)
-    Sku.objects.filter(pk=sku.pk).update(available=available)
+    rows = Sku.objects.filter(pk=sku.pk)
+    if expected is not None:
+        rows = rows.filter(available=expected)
+    if not rows.update(available=available):
+        current = Sku.objects.filter(pk=sku.pk).values_list("available", flat=True).first()
+        if current is None:
+            raise NotFound(_("Variant not found."), code="not_found")
+        raise _stock_changed(current)
     sku.refresh_from_db()
     return sku

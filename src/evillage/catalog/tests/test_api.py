@@ -5,7 +5,7 @@ import pytest
 from evillage.accounts.api_auth import token_digest
 from evillage.accounts.models import ApiToken
 from evillage.accounts.tests.factories import VerifiedSellerFactory
-from evillage.catalog.models import Category, Product, ProductStatus
+from evillage.catalog.models import Category, Product, ProductStatus, Sku
 from evillage.catalog.tests.factories import (
     CategoryFactory,
     ProductFactory,
@@ -80,6 +80,80 @@ class TestPublicProducts:
         ).json()
         assert body["skus"][0]["price"] == 19900 and body["skus"][0]["currency"] == "CNY"
         assert body["photos"][0]["thumb"].startswith("/media/products/")
+
+    def test_public_detail_shows_variants_on_sale_without_seller_codes(self, client):
+        product = ProductFactory(skus=[("Red", 19900, 5), ("Blue", 21900, 0)])
+        red, blue = product.skus.order_by("position")
+        Sku.objects.filter(pk=red.pk).update(seller_code="WH-A3-RED")
+        Sku.objects.filter(pk=blue.pk).update(is_active=False, seller_code="WH-B9-BLUE")
+        ApiToken.objects.create(
+            user=product.shop.owner, digest=token_digest("owner-token"), prefix="owner-to"
+        )
+        detail = f"/api/products/{product.public_id}"
+        for who in ("anonymous", "another seller"):
+            if who == "another seller":
+                client.force_login(VerifiedSellerFactory())
+            response = client.get(detail)
+            assert [sku["label"] for sku in response.json()["skus"]] == ["Red"], who
+            assert "seller_code" not in response.json()["skus"][0], who
+            assert "WH-" not in response.content.decode(), who
+        client.logout()
+        staff = client.get(detail, HTTP_AUTHORIZATION="Bearer owner-token").json()
+        assert [(s["label"], s["seller_code"]) for s in staff["skus"]] == [
+            ("Red", "WH-A3-RED"),
+            ("Blue", "WH-B9-BLUE"),
+        ]
+        client.force_login(product.shop.owner)
+        assert len(client.get(detail).json()["skus"]) == 2
+
+    def test_price_sorts_go_by_the_lowest_price_as_on_the_pages(self, client):
+        """A card shows the lowest price first; "high to low" must order by it too."""
+        wide = ProductFactory(title="Wide", skus=[("S", 1000, 1), ("XL", 90000, 1)])
+        middle = ProductFactory(title="Middle", skus=[("One", 50000, 1)])
+
+        def ids(sort):
+            items = client.get("/api/products", {"sort": sort}).json()["items"]
+            return [item["id"] for item in items]
+
+        assert ids("price_desc") == [middle.public_id, wide.public_id]
+        assert ids("price_asc") == [wide.public_id, middle.public_id]
+
+    def test_search_matches_every_word_like_the_search_page(self, client):
+        both = ProductFactory(title="Oak dining table")
+        ProductFactory(title="Oak stool")
+        items = client.get("/api/products", {"q": "table oak"}).json()["items"]
+        assert [item["id"] for item in items] == [both.public_id]
+
+    @pytest.mark.parametrize(
+        "params",
+        [{"page": "10000000000000000000"}, {"page": "10001"}, {"page": "-1"}, {"page_size": "500"}],
+    )
+    def test_out_of_range_paging_is_a_422_not_a_crash(self, client, params):
+        ProductFactory()
+        response = client.get("/api/products", params)
+        assert (response.status_code, response.json()["code"]) == (422, "invalid")
+
+
+def test_openapi_declares_errors_and_both_product_schemas(client):
+    schema = client.get("/api/openapi.json").json()
+    paths = schema["paths"]
+    detail = paths["/api/products/{product_id}"]["get"]["responses"]
+    assert detail["404"]["content"]["application/json"]["schema"]["$ref"].endswith("/ErrorOut")
+    refs = {
+        s["$ref"].rsplit("/", 1)[1]
+        for s in detail["200"]["content"]["application/json"]["schema"]["anyOf"]
+    }
+    assert refs == {"ProductDetail", "ProductStaffDetail"}
+    public_sku = schema["components"]["schemas"]["SkuPublicOut"]
+    assert "seller_code" not in public_sku["properties"]
+    for path, method in [
+        ("/api/products", "post"),
+        ("/api/skus/{sku_id}", "patch"),
+        ("/api/photos/{photo_id}", "delete"),
+    ]:
+        responses = paths[path][method]["responses"]
+        assert {"400", "401", "403", "404", "409", "422"} <= set(responses), path
+    assert "422" in paths["/api/products"]["get"]["responses"]
 
 
 class TestWrites:

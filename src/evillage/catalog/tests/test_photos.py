@@ -12,6 +12,7 @@ from PIL import Image
 
 from evillage.accounts.tests.factories import VerifiedSellerFactory
 from evillage.catalog.models import ProductPhoto, ProductStatus
+from evillage.catalog.photos import decode_upload, process_logo
 from evillage.catalog.services import photo_add, photo_move, photo_remove, photos_add
 from evillage.catalog.tests.factories import ProductFactory, image_upload
 from evillage.core.errors import DomainError, NotFound
@@ -89,6 +90,50 @@ def test_three_sizes_and_the_sha256_of_the_full_image(product):
     with default_storage.open(photo.image.name) as stored:
         assert hashlib.sha256(stored.read()).hexdigest() == photo.sha256
     assert photo.image.name.startswith("products/")
+
+
+def big_jpeg(size=(7680, 5144), orientation=None) -> SimpleUploadedFile:
+    """A camera-sized JPEG (39.5 megapixels): small on disk, huge once decoded."""
+    image = Image.linear_gradient("L").resize(size).convert("RGB")
+    exif = Image.Exif()
+    if orientation:
+        exif[0x0112] = orientation
+    buffer = io.BytesIO()
+    image.save(buffer, "JPEG", quality=70, exif=exif)
+    return SimpleUploadedFile("big.jpg", buffer.getvalue(), content_type="image/jpeg")
+
+
+def test_a_39_megapixel_jpeg_is_decoded_scaled_down(settings):
+    """The decoder scales a big JPEG down (draft) instead of holding 120 MB of pixels;
+    what comes out is still at least as large as the full-size version needs."""
+    image = decode_upload(big_jpeg())
+    assert image.mode == "RGB"
+    assert 1600 <= max(image.size) <= 2 * 1600
+    assert image.size == (1920, 1286)
+
+
+def test_a_big_rotated_jpeg_gives_upright_outputs_of_the_right_sizes(product):
+    photo = add(product, big_jpeg(orientation=6))  # taken with the phone upright
+    full, medium, thumb = (open_stored(f) for f in (photo.image, photo.medium, photo.thumb))
+    assert full.size == (1072, 1600) == (photo.width, photo.height)
+    assert medium.size == (536, 800)
+    assert thumb.size == (300, 300)
+    # The gradient runs top to bottom in the file; upright, it runs right to left.
+    assert full.getpixel((1000, 800))[0] < full.getpixel((50, 800))[0]
+
+
+def test_a_big_logo_is_a_300_pixel_square():
+    logo = Image.open(process_logo(big_jpeg()))
+    assert (logo.format, logo.size) == ("JPEG", (300, 300))
+
+
+def test_a_file_named_jpg_in_another_format_is_refused_before_decoding(product):
+    """Only the accepted decoders are even tried (Image.open(formats=...))."""
+    buffer = io.BytesIO()
+    Image.new("RGB", (64, 64), "red").save(buffer, "PPM")
+    with pytest.raises(DomainError) as excinfo:
+        add(product, SimpleUploadedFile("a.jpg", buffer.getvalue(), content_type="image/jpeg"))
+    assert excinfo.value.code == "photo_not_image"
 
 
 def test_small_photos_are_not_enlarged(product):

@@ -1,9 +1,13 @@
-"""Storefront selectors: the category tree, sorts and search terms."""
+"""Storefront selectors: the category tree, sorts, search terms, who sees a product."""
 
 import pytest
+from django.contrib.auth.models import AnonymousUser
 
+from evillage.accounts.tests.factories import UserFactory
 from evillage.catalog import selectors
 from evillage.catalog.tests.factories import CategoryFactory, ProductFactory
+from evillage.core.errors import NotFound
+from evillage.shops.models import ShopStaff, StaffRole
 from evillage.shops.tests.factories import ShopFactory
 
 
@@ -50,3 +54,56 @@ def test_category_counts_add_up_subcategories_and_skip_hidden_products():
     counts = selectors.category_product_counts(tree=selectors.category_tree())
     assert counts[root.pk] == 2
     assert counts[child.pk] == 1
+
+
+def test_control_characters_separate_search_terms_and_never_reach_the_database():
+    assert selectors.search_terms("桌\x00子\x1fbatik\x7f\x85tulis") == [
+        "桌",
+        "子",
+        "batik",
+        "tulis",
+    ]
+    assert selectors.clean_search_query("\x01 沙集\x02家具 \x9f") == "沙集 家具"
+    assert selectors.search_terms("\x00\x01\x02") == []
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("product_status", "shop_status", "public"),
+    [
+        ("active", "open", True),
+        ("draft", "open", False),
+        ("delisted", "open", False),
+        ("banned", "open", False),
+        ("active", "closed", False),
+        ("active", "suspended", False),
+    ],
+)
+def test_one_visibility_rule_for_pages_and_api(product_status, shop_status, public):
+    """Anyone sees a public product; staff of its shop see it in any status, as a preview
+    on the page; anyone else learns nothing (None, or NotFound for the page)."""
+    product = ProductFactory(status=product_status, shop=ShopFactory(status=shop_status))
+    stranger, other_owner = AnonymousUser(), ShopFactory().owner
+    worker = UserFactory()
+    ShopStaff.objects.create(shop=product.shop, user=worker, role=StaffRole.CUSTOMER_SERVICE)
+    for staff in (product.shop.owner, worker):
+        assert selectors.product_visible_to(user=staff, public_id=product.public_id) == product
+        page = selectors.product_for_display(user=staff, public_id=product.public_id)
+        assert page.product == product and page.preview is not public
+    for outsider in (stranger, other_owner):
+        found = selectors.product_visible_to(user=outsider, public_id=product.public_id)
+        assert found == (product if public else None)
+        if public:
+            page = selectors.product_for_display(user=outsider, public_id=product.public_id)
+            assert page.preview is False
+        else:
+            with pytest.raises(NotFound) as caught:
+                selectors.product_for_display(user=outsider, public_id=product.public_id)
+            assert caught.value.code == "product_not_found"
+
+
+@pytest.mark.django_db
+def test_unknown_product_is_none_or_not_found():
+    assert selectors.product_visible_to(user=AnonymousUser(), public_id="0" * 16) is None
+    with pytest.raises(NotFound):
+        selectors.product_for_display(user=AnonymousUser(), public_id="0" * 16)

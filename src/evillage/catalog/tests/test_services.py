@@ -143,6 +143,12 @@ class TestProductCreate:
         with pytest.raises(DomainError) as excinfo:
             make(shop, owner, category, description="x" * 5001)
         assert codes(excinfo) == "description_too_long"
+        assert "at most 5000 characters" in excinfo.value.message
+
+    def test_a_product_description_may_be_longer_than_a_shops(self, shop, owner, category):
+        """Products allow 5,000 characters, shops 2,000 (one cleaning helper, two limits)."""
+        product = make(shop, owner, category, description=" " + "x" * 5000 + " ")
+        assert product.description == "x" * 5000
 
     def test_needs_a_variant_and_at_most_fifty(self, shop, owner, category):
         with pytest.raises(DomainError) as excinfo:
@@ -331,6 +337,19 @@ class TestSkus:
             assert codes(excinfo) == "bad_stock"
         sku.refresh_from_db()
         assert sku.available == 1_000_000
+
+    def test_set_stock_with_the_count_shown_refuses_if_it_moved_meanwhile(self):
+        product = ProductFactory()  # 10 in stock
+        sku = product.skus.get()
+        owner = product.shop.owner
+        sku_set_stock(sku=sku, actor=owner, available=8, expected=10)
+        assert sku.available == 8
+        with pytest.raises(Conflict) as excinfo:
+            sku_set_stock(sku=sku, actor=owner, available=20, expected=10)
+        assert (excinfo.value.code, excinfo.value.details) == ("stock_changed", {"available": 8})
+        assert "changed to 8" in excinfo.value.message
+        sku.refresh_from_db()
+        assert sku.available == 8
 
     def test_another_seller_cannot_touch_my_variants(self):
         product = ProductFactory()

@@ -113,3 +113,10 @@ def test_search_uses_few_queries(client, shop, django_assert_max_num_queries):
         ProductFactory(shop=shop, title=f"Batik tulis {index}")
     with django_assert_max_num_queries(5):
         assert client.get(SEARCH, {"q": "batik TULIS"}).status_code == 200
+
+
+def test_control_characters_in_the_query_are_dropped_not_searched(client, shop):
+    ProductFactory(shop=shop, title="Batik tulis Solo")
+    html = client.get(SEARCH, {"q": "batik\x01solo\x7f"}).content.decode()
+    assert "Batik tulis Solo" in html
+    assert 'value="batik solo"' in html

@@ -1,6 +1,9 @@
 """Opening and running shops, and their staff."""
 
+import threading
+
 import pytest
+from django.db import connection
 
 from evillage.accounts.models import Role, UserRole
 from evillage.accounts.tests.factories import UserFactory, VerifiedSellerFactory
@@ -145,6 +148,26 @@ class TestShopUpdateAndStatus:
         services.shop_reinstate(shop=shop, actor=operator)
         assert shop.status == ShopStatus.OPEN
 
+    def test_the_owner_closing_with_a_stale_shop_does_not_lift_a_suspension(self):
+        """The owner's page loaded the shop while it was open; an operator suspends it
+        before the owner presses "close" (or "reopen")."""
+        shop = ShopFactory()
+        owners_copy = Shop.objects.get(pk=shop.pk)
+        services.shop_suspend(shop=shop, actor=UserFactory(with_roles=[Role.OPERATOR]))
+        for change in (services.shop_close, services.shop_reopen):
+            with pytest.raises(Conflict) as excinfo:
+                change(shop=owners_copy, actor=shop.owner)
+            assert excinfo.value.code == "shop_suspended"
+            assert Shop.objects.get(pk=shop.pk).status == ShopStatus.SUSPENDED
+        assert owners_copy.status == ShopStatus.SUSPENDED  # refreshed for the caller
+
+    def test_reinstating_a_shop_the_owner_closed_meanwhile_keeps_it_closed(self):
+        shop = ShopFactory()
+        operators_copy = Shop.objects.get(pk=shop.pk)  # seen open, not suspended
+        services.shop_close(shop=shop, actor=shop.owner)
+        services.shop_reinstate(shop=operators_copy, actor=UserFactory(with_roles=[Role.OPERATOR]))
+        assert Shop.objects.get(pk=shop.pk).status == ShopStatus.CLOSED
+
 
 class TestStaff:
     def test_owner_adds_customer_service_by_phone_and_removes_them(self):
@@ -190,3 +213,51 @@ class TestStaff:
                 shop=shop, actor=outsider, login="+8613912345670", role="customer_service"
             )
         assert shop.staff.count() == 1
+
+    def test_a_concurrent_add_of_the_same_person_is_already_staff_not_an_error(self, monkeypatch):
+        """Another request inserts the membership between our check and our insert."""
+        shop = ShopFactory()
+        UserFactory(phone="+8613912345678")
+        real_create = ShopStaff.objects.create
+
+        def create_after_the_other_request(**kwargs):
+            ShopStaff.objects.bulk_create([ShopStaff(**kwargs)])  # the other request wins
+            return real_create(**kwargs)
+
+        monkeypatch.setattr(ShopStaff.objects, "create", create_after_the_other_request)
+        with pytest.raises(Conflict) as excinfo:
+            services.staff_add(
+                shop=shop, actor=shop.owner, login="+8613912345678", role="customer_service"
+            )
+        assert excinfo.value.code == "already_staff"
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="row locks need PostgreSQL")
+@pytest.mark.django_db(transaction=True)
+def test_two_simultaneous_adds_give_one_member_and_one_already_staff():
+    shop = ShopFactory()
+    UserFactory(phone="+8613912345678")
+    start = threading.Barrier(2)
+    outcomes: list[str] = []
+
+    def add():
+        try:
+            start.wait()
+            services.staff_add(
+                shop=shop, actor=shop.owner, login="+8613912345678", role="customer_service"
+            )
+            outcomes.append("added")
+        except DomainError as exc:
+            outcomes.append(exc.code)
+        except Exception as exc:  # what the test is about: no IntegrityError, no 500
+            outcomes.append(type(exc).__name__)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=add) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sorted(outcomes) == ["added", "already_staff"]
+    assert shop.staff.count() == 2

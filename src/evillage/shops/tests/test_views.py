@@ -1,10 +1,12 @@
 """Seller centre pages: what a seller sees and what a stranger cannot touch."""
 
+from html.parser import HTMLParser
+
 import pytest
 from django.urls import reverse
 
 from evillage.accounts.tests.factories import UserFactory, VerifiedSellerFactory
-from evillage.catalog.models import Product, ProductStatus
+from evillage.catalog.models import Product, ProductStatus, Sku
 from evillage.catalog.tests.factories import (
     CategoryFactory,
     ProductFactory,
@@ -13,6 +15,7 @@ from evillage.catalog.tests.factories import (
 )
 from evillage.shops.models import Shop, ShopStaff, ShopStatus, StaffRole
 from evillage.shops.tests.factories import ShopFactory
+from evillage.web.templatetags.storefront import price_range
 
 pytestmark = pytest.mark.django_db
 
@@ -325,3 +328,151 @@ class TestSettingsAndStaffPages:
         assert "No one has an account" in page
         owner_client.post(url("staff_remove", shop.public_id, helper.public_id))
         assert not shop.staff.filter(user=helper).exists()
+
+
+class _FormReader(HTMLParser):
+    """The fields a browser would submit from the form posting to `action`."""
+
+    def __init__(self, action: str):
+        super().__init__()
+        self.action, self.inside, self.data = action, False, {}
+        self._textarea = self._select = None
+
+    def handle_starttag(self, tag, attrs):
+        attrs = dict(attrs)
+        if tag == "form":
+            self.inside = attrs.get("action") == self.action
+        elif not self.inside:
+            return
+        elif tag == "input" and attrs.get("name"):
+            if attrs.get("type") not in ("checkbox", "radio") or "checked" in attrs:
+                self.data[attrs["name"]] = attrs.get("value") or (
+                    "on" if attrs.get("type") == "checkbox" else ""
+                )
+        elif tag == "textarea":
+            self._textarea = attrs["name"]
+            self.data[self._textarea] = ""
+        elif tag == "select":
+            self._select = attrs["name"]
+        elif tag == "option" and self._select and "selected" in attrs:
+            self.data[self._select] = attrs.get("value", "")
+
+    def handle_endtag(self, tag):
+        if tag == "form":
+            self.inside = False
+        self._textarea = None if tag == "textarea" else self._textarea
+        self._select = None if tag == "select" else self._select
+
+    def handle_data(self, data):
+        if self._textarea:
+            self.data[self._textarea] += data
+
+
+def form_on_page(client, page_url: str, action: str | None = None) -> dict:
+    """What submitting the form (posting to `action`, by default the page) would send."""
+    reader = _FormReader(action or page_url)
+    reader.feed(client.get(page_url).content.decode())
+    return reader.data
+
+
+class TestStockIsNotOverwritten:
+    """Stock moves while a seller has the edit page open (the inline stock form, and
+    orders later on); saving the page must not put back the count it showed."""
+
+    def test_saving_the_title_keeps_stock_changed_meanwhile(self, owner_client, shop):
+        product = ProductFactory(shop=shop, title="Oak table", status=ProductStatus.DRAFT)
+        sku = product.skus.get()
+        edit = url("product", shop.public_id, product.public_id)
+        data = form_on_page(owner_client, edit)  # the page shows stock 10
+        assert data["skus-0-available"] == "10"
+        # Meanwhile, in another tab, the inline stock form of the product list: 10 → 3.
+        stock_url = url("sku_stock", shop.public_id, sku.public_id)
+        stock_form = form_on_page(owner_client, url("shop", shop.public_id), stock_url)
+        assert owner_client.post(stock_url, stock_form | {"available": "3"}).status_code == 302
+        sku.refresh_from_db()
+        assert sku.available == 3
+        response = owner_client.post(edit, data | {"title": "Oak table, 120 cm"})
+        assert response.status_code == 302
+        product.refresh_from_db()
+        sku.refresh_from_db()
+        assert (product.title, sku.available) == ("Oak table, 120 cm", 3)
+
+    def test_a_stock_typed_on_a_stale_page_is_refused_and_nothing_is_saved(
+        self, owner_client, shop
+    ):
+        product = ProductFactory(shop=shop, title="Oak table", status=ProductStatus.DRAFT)
+        sku = product.skus.get()
+        edit = url("product", shop.public_id, product.public_id)
+        data = form_on_page(owner_client, edit) | {"title": "Renamed", "skus-0-available": "12"}
+        Sku.objects.filter(pk=sku.pk).update(available=3)  # e.g. an order took 7
+        response = owner_client.post(edit, data)
+        assert response.status_code == 200
+        assert "changed to 3 while you were editing" in response.content.decode()
+        product.refresh_from_db()
+        sku.refresh_from_db()
+        assert (product.title, sku.available) == ("Oak table", 3)
+        # The page now carries the current count: saving again is a deliberate overwrite.
+        reader = _FormReader(edit)
+        reader.feed(response.content.decode())
+        assert reader.data["initial-skus-0-available"] == "3"
+        assert owner_client.post(edit, reader.data).status_code == 302
+        sku.refresh_from_db()
+        assert sku.available == 12
+
+    def test_the_inline_stock_form_refuses_a_stale_count(self, owner_client, shop):
+        sku = ProductFactory(shop=shop).skus.get()
+        Sku.objects.filter(pk=sku.pk).update(available=3)
+        target = url("sku_stock", shop.public_id, sku.public_id)
+        response = owner_client.post(
+            target, {"available": "50", "expected": "10"}, HTTP_HX_REQUEST="true"
+        )
+        page = response.content.decode()
+        assert "changed to 3" in page and 'name="expected" value="3"' in page
+        sku.refresh_from_db()
+        assert sku.available == 3
+        response = owner_client.post(target, {"available": "50", "expected": "10"}, follow=True)
+        assert "changed to 3" in response.content.decode()
+        sku.refresh_from_db()
+        assert sku.available == 3
+
+
+class TestProductList:
+    def test_thirty_products_a_page_and_the_status_filter_stays_in_the_links(
+        self, owner_client, shop
+    ):
+        drafts = ProductFactory.create_batch(31, shop=shop, status=ProductStatus.DRAFT)
+        ProductFactory(shop=shop, title="Listed stool", status=ProductStatus.ACTIVE)
+        first = owner_client.get(url("shop", shop.public_id), {"status": "draft"})
+        page = first.content.decode()
+        assert page.count('class="panel seller-product"') == 30
+        assert "Listed stool" not in page
+        assert "Page 1 of 2" in page
+        assert "?status=draft&amp;page=2" in page
+        second = owner_client.get(url("shop", shop.public_id), {"status": "draft", "page": "2"})
+        page = second.content.decode()
+        assert page.count('class="panel seller-product"') == 1
+        assert drafts[0].title in page  # the oldest comes last
+        assert "?status=draft&amp;page=1" in page
+        everything = owner_client.get(url("shop", shop.public_id), {"page": "99"})
+        assert everything.content.decode().count('class="panel seller-product"') == 2
+
+    def test_an_unknown_status_shows_every_product(self, owner_client, shop):
+        ProductFactory(shop=shop, title="Listed")
+        page = owner_client.get(url("shop", shop.public_id), {"status": "nonsense"})
+        assert "Listed" in page.content.decode()
+
+    def test_prices_as_the_storefront_writes_them_and_a_dash_without_one(self, owner_client, shop):
+        ProductFactory(shop=shop, skus=[("S", 1990, 1), ("L", 3990, 1)])
+        no_price = ProductFactory(shop=shop, status=ProductStatus.DRAFT, title="Unpriced")
+        Product.objects.filter(pk=no_price.pk).update(price_min=None, price_max=None)
+        page = owner_client.get(url("shop", shop.public_id)).content.decode()
+        assert price_range(1990, 3990, "CNY") in page
+        assert '<span class="price">—</span>' in page
+
+
+def test_the_staff_page_masks_logins_of_people_without_a_display_name(owner_client, shop):
+    helper = UserFactory(display_name="", phone="+8613900000001")
+    ShopStaff.objects.create(shop=shop, user=helper, role=StaffRole.CUSTOMER_SERVICE)
+    page = owner_client.get(url("staff", shop.public_id)).content.decode()
+    assert "+86139****0001" in page and "+8613900000001" not in page
+    assert shop.owner.display_name in page

@@ -77,3 +77,16 @@ def test_home_uses_few_queries(client, django_assert_max_num_queries):
             add_photo(ProductFactory(shop=shop))
     with django_assert_max_num_queries(6):
         assert client.get(HOME).status_code == 200
+
+
+def test_six_villages_at_most_ties_by_name_and_none_with_only_closed_shops(client):
+    names = ["Desa G", "Desa B", "Desa F", "Desa A", "Desa E", "Desa C", "Desa D"]
+    for name in names:
+        ShopFactory(village=PlaceFactory(name=name))
+    ShopFactory(village=PlaceFactory(name="Desa Tutup"), status=ShopStatus.CLOSED)
+    villages = section(client.get(HOME).content.decode(), "h-villages")
+    shown = [name for name in sorted(names) if name in villages]
+    assert shown == ["Desa A", "Desa B", "Desa C", "Desa D", "Desa E", "Desa F"]
+    assert [villages.index(name) for name in shown] == sorted(villages.index(n) for n in shown)
+    assert villages.count("1 shop<") == 6
+    assert "Desa Tutup" not in villages

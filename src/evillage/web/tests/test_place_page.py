@@ -139,3 +139,44 @@ def test_village_page_uses_few_queries(client, village, django_assert_max_num_qu
         assert client.get(url(village)).status_code == 200
     with django_assert_max_num_queries(6):
         assert client.get(url(village.parent.parent)).status_code == 200
+
+
+def test_a_place_shows_only_what_is_below_it_in_its_own_country(client, village):
+    """Official codes of China and Indonesia overlap (both have a province "32"), and a
+    neighbouring county's codes start like this one's."""
+    ProductFactory(shop=ShopFactory(village=village), title="睢宁的桌子")
+    neighbour = PlaceFactory(code="320325104201", name="邻县村")
+    ProductFactory(shop=ShopFactory(village=neighbour), title="邻县的椅子")
+    jawa_barat = Place.objects.create(country="id", code="32", level=Level.PROVINCE, name="Jawa")
+    regency = Place.objects.create(
+        country="id", code="32.04", level=Level.COUNTY, name="Bandung", parent=jawa_barat
+    )
+    district = Place.objects.create(
+        country="id", code="32.04.12", level=Level.TOWN, name="Soreang", parent=regency
+    )
+    desa = Place.objects.create(
+        country="id", code="32.04.12.2001", level=Level.VILLAGE, name="Desa Batik", parent=district
+    )
+    ProductFactory(shop=ShopFactory(village=desa), title="Batik tulis")
+    _province, _city, county, _town = chain(village)
+
+    county_html = client.get(url(county)).content.decode()
+    assert "东风村" in county_html and "睢宁的桌子" in county_html
+    assert "邻县村" not in county_html and "邻县的椅子" not in county_html
+
+    china_html = client.get("/v/cn-32/").content.decode()
+    assert "睢宁的桌子" in china_html and "邻县的椅子" in china_html
+    assert "Batik tulis" not in china_html and "Desa Batik" not in china_html
+    assert "(2)" in china_html  # products from here
+
+    indonesia_html = client.get("/v/id-32/").content.decode()
+    assert "Batik tulis" in indonesia_html and "Desa Batik" in indonesia_html
+    assert "睢宁的桌子" not in indonesia_html and "东风村" not in indonesia_html
+
+
+def test_closed_shops_neither_rank_a_village_nor_show_products(client, village):
+    shop = ShopFactory(village=village, status=ShopStatus.CLOSED)
+    ProductFactory(shop=shop, title="关门店的柜子")
+    html = client.get(url(village.parent)).content.decode()
+    assert "No village here has a shop yet." in html
+    assert "关门店的柜子" not in html
