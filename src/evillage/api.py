@@ -58,7 +58,8 @@ def http_error(request, exc: HttpError):
     if exc.status_code == 403 and "csrf" in message.lower():
         code, message = "csrf_failed", "Send the CSRF token (X-CSRFToken header) or use a token."
     elif exc.status_code == 400:
-        code, message = "bad_request", "The request body is not valid JSON text."
+        code = "bad_request"
+        message = "The request body is not JSON text, or it contains a NUL character."
     else:
         code = f"http_{exc.status_code}"
     return api.create_response(request, {"code": code, "message": message}, status=exc.status_code)

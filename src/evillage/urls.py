@@ -17,3 +17,6 @@ urlpatterns = [
 ]
 if settings.DEBUG:
     urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
+
+handler400 = "evillage.error_views.bad_request"
+handler500 = "evillage.error_views.server_error"

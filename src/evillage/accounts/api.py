@@ -17,15 +17,11 @@ from evillage.accounts import selectors, services
 from evillage.accounts.api_auth import USER_AUTH, TokenAuth
 from evillage.accounts.forms import LOGIN_MAX_LENGTH
 from evillage.accounts.models import IdentityVerification, User
+from evillage.core.api_schemas import ErrorOut
 from evillage.core.errors import NotFound, ValidationFailed
 from evillage.places.selectors import place_get
 
 router = Router(tags=["auth"])
-
-
-class ErrorOut(Schema):
-    code: str
-    message: str
 
 
 class PlaceOut(Schema):

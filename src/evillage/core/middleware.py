@@ -3,6 +3,12 @@ from urllib.parse import unquote_plus
 from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest, JsonResponse
 
 _API_PREFIX = "/api/"
+
+
+def is_api_request(request: HttpRequest) -> bool:
+    return request.path.startswith(_API_PREFIX)
+
+
 _CODES = {404: ("not_found", "No such API endpoint."), 405: ("method_not_allowed", None)}
 
 
@@ -17,7 +23,7 @@ class JsonApiErrorsMiddleware:
         response = self.get_response(request)
         if (
             response.status_code in _CODES
-            and request.path.startswith(_API_PREFIX)
+            and is_api_request(request)
             and not response.get("Content-Type", "").startswith("application/json")
         ):
             code, message = _CODES[response.status_code]
@@ -46,7 +52,7 @@ class RejectNulCharactersMiddleware:
         query = unquote_plus(request.META.get("QUERY_STRING", ""))
         if "\x00" in request.path or "\x00" in query:
             message = "The address contains a NUL character."
-            if request.path.startswith(_API_PREFIX):
+            if is_api_request(request):
                 return JsonResponse({"code": "bad_request", "message": message}, status=400)
             return HttpResponseBadRequest(message, content_type="text/plain")
         return self.get_response(request)

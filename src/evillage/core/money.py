@@ -74,7 +74,11 @@ def to_minor(value: str | int | Decimal, currency: str, *, field: str = "price")
     if amount > MAX_AMOUNT_MAJOR:
         raise ValidationFailed(_("The amount is too large."), code="bad_amount", field=field)
     # Rupiah have two minor digits on paper, none in any shop.
-    digits = 0 if currency == "IDR" else minor_digits(currency)
+    if currency == "IDR" and amount != amount.to_integral_value():
+        raise ValidationFailed(
+            _("Rupiah prices are whole numbers."), code="bad_amount", field=field
+        )
+    digits = minor_digits(currency)
     if amount != amount.quantize(Decimal(1).scaleb(-digits)):
         raise ValidationFailed(
             _("%(currency)s amounts have at most %(digits)d decimal places.")
@@ -86,6 +90,15 @@ def to_minor(value: str | int | Decimal, currency: str, *, field: str = "price")
 
 
 _THOUSANDS_DOTS = re.compile(r"\d{1,3}(\.\d{3})+")
+
+
+def check_minor(amount: int, currency: str, *, field: str = "price") -> int:
+    """An amount already in minor units (from the API): whole rupiah only."""
+    if currency == "IDR" and amount % 10 ** minor_digits(currency):
+        raise ValidationFailed(
+            _("Rupiah prices are whole numbers."), code="bad_amount", field=field
+        )
+    return amount
 
 
 def _not_a_number(field: str) -> ValidationFailed:

@@ -9,7 +9,7 @@ from django.utils.translation import gettext as _
 from evillage.accounts.models import User
 from evillage.catalog.models import Category, Product, ProductStatus
 from evillage.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
-from evillage.core.money import minor_digits, to_minor
+from evillage.core.money import check_minor, minor_digits, to_minor
 from evillage.shops.models import Shop, ShopStatus
 from evillage.shops.selectors import shop_staff_role, user_can_manage_products
 
@@ -113,7 +113,10 @@ def clean_price(currency: str, price: str | Decimal | None, price_minor: int | N
     elif isinstance(price_minor, bool) or not isinstance(price_minor, int) or price_minor <= 0:
         raise bad_price(_("The price must be greater than zero."))
     else:
-        amount = price_minor
+        try:
+            amount = check_minor(price_minor, currency)
+        except ValidationFailed as exc:
+            raise bad_price(exc.message) from None
     if amount > cap:
         raise bad_price(
             _("The price is too high: at most %(max)s %(currency)s.")

@@ -70,3 +70,34 @@ def test_a_nul_character_in_a_json_body_is_refused(client):
 
     assert response.status_code == 400
     assert response.json()["code"] == "bad_request"
+
+
+@pytest.mark.django_db
+def test_an_unexpected_failure_in_the_api_is_still_json(monkeypatch):
+    from django.test import Client
+
+    from evillage.catalog import selectors
+
+    def broken():
+        raise RuntimeError("disk on fire")
+
+    monkeypatch.setattr(selectors, "category_tree", broken)
+    response = Client(raise_request_exception=False).get("/api/categories")
+
+    assert response.status_code == 500
+    assert response.json() == {
+        "code": "server_error",
+        "message": "Something went wrong on our side; it is logged.",
+    }
+    assert "disk on fire" not in response.content.decode()
+
+
+@pytest.mark.django_db
+def test_a_body_too_large_to_read_is_a_json_bad_request(client, settings):
+    settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 100
+    response = client.post(
+        "/api/auth/register", {"email": "x" * 500}, content_type="application/json"
+    )
+
+    assert response.status_code == 400
+    assert response.json()["code"] == "bad_request"

@@ -56,3 +56,12 @@ def test_money_is_shown_in_the_readers_locale():
     assert format_money(1234550, "CNY", "en") == "CN¥12,345.50"
     assert format_money(1234550, "CNY", "zh-hans") == "¥12,345.50"
     assert format_money(12500000, "IDR", "id") == "Rp125.000"
+
+
+def test_rupiah_in_minor_units_must_be_whole():
+    from evillage.core.money import check_minor
+
+    assert check_minor(12500000, "IDR") == 12500000
+    assert check_minor(12345, "CNY") == 12345
+    with pytest.raises(ValidationFailed):
+        check_minor(12345, "IDR")
