@@ -6,6 +6,7 @@ catalog.services, whose errors the views put back on these forms.
 
 from django import forms
 from django.conf import settings
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from evillage.catalog.models import Category
@@ -115,11 +116,14 @@ class MultipleFileField(forms.FileField):
 
 
 class PhotoUploadForm(forms.Form):
-    photos = MultipleFileField(
-        label=_("Photos"),
-        help_text=_("JPEG, PNG, WebP or GIF; up to %(n)d photos per product.")
-        % {"n": settings.PHOTO_MAX_PER_PRODUCT},
-    )
+    photos = MultipleFileField(label=_("Photos"))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Formatted per request: at import time it would be frozen in one language.
+        self.fields["photos"].help_text = gettext(
+            "JPEG, PNG, WebP or GIF; up to %(n)d photos per product."
+        ) % {"n": settings.PHOTO_MAX_PER_PRODUCT}
 
 
 class StockForm(forms.Form):
