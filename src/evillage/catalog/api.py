@@ -9,7 +9,7 @@ from datetime import datetime
 from typing import Literal
 
 from django.utils.translation import gettext as _
-from ninja import File, Router, Schema, Status, UploadedFile
+from ninja import Field, File, Router, Schema, Status, UploadedFile
 from ninja.pagination import paginate
 from ninja.responses import Response
 
@@ -175,6 +175,12 @@ class SkuPatch(Schema):
     options: dict[str, str] | None = None
     seller_code: str | None = None
     is_active: bool | None = None
+    expected_available: int | None = Field(
+        None,
+        description="The stock you last read; with it, `available` is only set if the "
+        "stock still is that count (else 409 stock_changed), so an order placed "
+        "meanwhile is not overwritten.",
+    )
 
 
 class ProductIn(Schema):

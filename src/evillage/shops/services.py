@@ -82,6 +82,13 @@ def _require_owner(actor: User, shop: Shop) -> None:
         raise PermissionDenied(_("Only the shop owner can do this."), code="owner_only")
 
 
+def _require_not_suspended(shop: Shop) -> None:
+    """A suspended shop is frozen until an operator reinstates it (read fresh: the
+    `shop` object may predate the suspension)."""
+    if Shop.objects.filter(pk=shop.pk, status=ShopStatus.SUSPENDED).exists():
+        raise _suspended()
+
+
 def require_operator(actor: User) -> None:
     """Platform staff only (catalog uses it for bans too)."""
     if not (actor.is_authenticated and (actor.is_staff or actor.has_role(Role.OPERATOR))):
@@ -161,6 +168,7 @@ def shop_update(
 ) -> Shop:
     """Change the given fields; None leaves a field as it is."""
     _require_owner(actor, shop)
+    _require_not_suspended(shop)
     changes: dict = {}
     if name is not None:
         changes["name"] = _clean_name(name, shop=shop)
@@ -266,6 +274,8 @@ def staff_add(*, shop: Shop, actor: User, login: str, role: str) -> ShopStaff:
     with transaction.atomic():
         # The shop row lock serialises concurrent adds, so the count below stays true.
         locked = Shop.objects.select_for_update().get(pk=shop.pk)
+        if locked.status == ShopStatus.SUSPENDED:
+            raise _suspended()
         if locked.staff.filter(user=user).exists():
             raise _already_staff()
         if locked.staff.count() >= MAX_STAFF:

@@ -22,7 +22,7 @@ from evillage.catalog.services._rules import (
     sync_prices,
     too_many_skus,
 )
-from evillage.core.errors import Conflict, NotFound
+from evillage.core.errors import Conflict, NotFound, ValidationFailed
 
 
 def sku_add(*, product: Product, actor: User, sku: SkuInput) -> Sku:
@@ -65,8 +65,19 @@ def sku_update(
     is_active: bool | None = None,
     options: dict[str, str] | None = None,
     seller_code: str | None = None,
+    expected_available: int | None = None,
 ) -> Sku:
-    """Change the given fields of a variant; None leaves a field as it is."""
+    """Change the given fields of a variant; None leaves a field as it is.
+
+    With `expected_available`, the stock is only set if it still is that count (see
+    `sku_set_stock`); otherwise Conflict(stock_changed) and nothing is written.
+    """
+    if expected_available is not None and available is None:
+        raise ValidationFailed(
+            _("Send the new stock (available) with the stock you expect."),
+            code="invalid",
+            field="available",
+        )
     product = sku.product
     require_product_manager(actor, product.shop)
     changes: dict = {}
@@ -92,7 +103,11 @@ def sku_update(
                 raise label_taken()
         if changes.get("is_active") is False:
             _check_keeps_an_active_sku(sku, locked)
-        Sku.objects.filter(pk=sku.pk).update(**changes)
+        rows = Sku.objects.filter(pk=sku.pk)
+        if expected_available is not None:
+            rows = rows.filter(available=expected_available)
+        if not rows.update(**changes):
+            raise _stock_changed(Sku.objects.get(pk=sku.pk).available)
         sync_prices(locked)
     sku.refresh_from_db()
     return sku

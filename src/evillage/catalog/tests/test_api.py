@@ -210,6 +210,40 @@ class TestWrites:
         assert response.status_code in (400, 422)
         assert not Product.objects.exists()
 
+    def test_stock_with_the_expected_count_is_a_compare_and_set(self, client, shop):
+        """An API client that read stock 10 cannot overwrite a change made since."""
+        sku = ProductFactory(shop=shop, skus=[("标准", 19900, 10)]).skus.get()
+        url = f"/api/skus/{sku.public_id}"
+
+        ok = client.patch(url, {"available": 7, "expected_available": 10}, content_type=JSON)
+        assert ok.status_code == 200 and ok.json()["available"] == 7
+
+        stale = client.patch(
+            url, {"available": 50, "label": "大号", "expected_available": 10}, content_type=JSON
+        )
+        assert stale.status_code == 409
+        assert stale.json()["code"] == "stock_changed"
+        assert stale.json()["details"] == {"available": 7}
+        sku.refresh_from_db()
+        assert (sku.available, sku.label) == (7, "标准")
+
+    def test_rupiah_in_minor_units_must_be_whole(self, client):
+        from evillage.places.tests.factories import PlaceFactory
+
+        shop = ShopFactory(village=PlaceFactory(country="id", code="3375021004"), currency="IDR")
+        client.force_login(shop.owner)
+        response = client.post(
+            "/api/products",
+            {
+                "shop": shop.public_id,
+                "category": CategoryFactory().slug,
+                "title": "Kain Batik Tulis",
+                "skus": [{"label": "M", "price_minor": 12345}],
+            },
+            content_type=JSON,
+        )
+        assert response.status_code == 400 and response.json()["code"] == "bad_price"
+
     def test_another_sellers_product_is_404_and_unchanged(self, client):
         product = ProductFactory(title="Mine")
         sku = product.skus.get()

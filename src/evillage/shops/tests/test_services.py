@@ -261,3 +261,27 @@ def test_two_simultaneous_adds_give_one_member_and_one_already_staff():
         thread.join()
     assert sorted(outcomes) == ["added", "already_staff"]
     assert shop.staff.count() == 2
+
+
+def test_a_suspended_shop_is_frozen_for_its_owner_until_reinstated():
+    """The owner cannot rename it or add staff, even from a page loaded before."""
+    shop = ShopFactory(name="老孙实木")
+    stale = Shop.objects.get(pk=shop.pk)
+    operator = UserFactory(with_roles=[Role.OPERATOR])
+    services.shop_suspend(shop=shop, actor=operator)
+    helper = UserFactory(phone="+8613900001111")
+
+    with pytest.raises(Conflict) as rename:
+        services.shop_update(shop=stale, actor=shop.owner, name="新名字")
+    with pytest.raises(Conflict) as add:
+        services.staff_add(
+            shop=stale, actor=shop.owner, login=helper.phone, role=StaffRole.CUSTOMER_SERVICE
+        )
+
+    assert rename.value.code == add.value.code == "shop_suspended"
+    shop.refresh_from_db()
+    assert shop.name == "老孙实木" and shop.staff.count() == 1
+
+    services.shop_reinstate(shop=shop, actor=operator)
+    services.shop_update(shop=shop, actor=shop.owner, name="新名字")
+    assert Shop.objects.get(pk=shop.pk).name == "新名字"
