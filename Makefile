@@ -26,7 +26,7 @@ demo: migrate
 	$(BIN)/evillage seed_demo
 
 run: demo
-	$(BIN)/uvicorn evillage.asgi:application --host $(HOST) --port $(PORT)
+	$(BIN)/uvicorn evillage.asgi:application --host $(HOST) --port $(PORT) --lifespan off
 
 # Debian's Chromium and a CJK font for the browser tests (Playwright cannot download
 # its own browser here). Needs root or sudo; skipped with a warning otherwise.

@@ -17,7 +17,7 @@ from evillage.accounts import selectors, services
 from evillage.accounts.api_auth import USER_AUTH, TokenAuth
 from evillage.accounts.forms import LOGIN_MAX_LENGTH
 from evillage.accounts.models import IdentityVerification, User
-from evillage.core.api_schemas import ErrorOut
+from evillage.core.api_schemas import WRITE_ERRORS, ErrorOut
 from evillage.core.errors import NotFound, ValidationFailed
 from evillage.places.selectors import place_get
 
@@ -111,7 +111,7 @@ def _verification_out(verification: IdentityVerification) -> dict:
     }
 
 
-@router.post("/register", response={201: UserOut})
+@router.post("/register", response={201: UserOut, frozenset({400, 409, 422}): ErrorOut})
 @sensitive_variables("payload")
 def register(request, payload: RegisterIn):
     """Create an account with a phone number (+86 or +62) or an email address."""
@@ -119,7 +119,7 @@ def register(request, payload: RegisterIn):
     return Status(201, _user_out(user))
 
 
-@router.post("/tokens", response={201: TokenOut, 401: ErrorOut})
+@router.post("/tokens", response={201: TokenOut, frozenset({401, 422, 429}): ErrorOut})
 @sensitive_variables("payload", "raw")
 def token_create(request, payload: TokenIn):
     """Exchange a phone number or email and password for a personal token, shown once.
@@ -139,19 +139,19 @@ def token_create(request, payload: TokenIn):
     return Status(201, {"token": raw})
 
 
-@router.delete("/tokens/current", response={204: None}, auth=[TokenAuth()])
+@router.delete("/tokens/current", response={204: None, 401: ErrorOut}, auth=[TokenAuth()])
 def token_revoke_current(request):
     """Revoke the token this request was made with."""
     services.api_token_revoke(token=request.api_token)
     return Status(204, None)
 
 
-@router.get("/me", response=UserOut, auth=USER_AUTH)
+@router.get("/me", response={200: UserOut, 401: ErrorOut}, auth=USER_AUTH)
 def me(request):
     return _user_out(request.auth)
 
 
-@router.patch("/me", response=UserOut, auth=USER_AUTH)
+@router.patch("/me", response={200: UserOut, WRITE_ERRORS: ErrorOut}, auth=USER_AUTH)
 def me_update(request, payload: ProfilePatch):
     """Change the display name, preferred language or village of residence (by place key)."""
     user = request.auth
@@ -170,7 +170,9 @@ def me_update(request, payload: ProfilePatch):
     return _user_out(user)
 
 
-@router.post("/me/verification", response={201: VerificationOut}, auth=USER_AUTH)
+@router.post(
+    "/me/verification", response={201: VerificationOut, WRITE_ERRORS: ErrorOut}, auth=USER_AUTH
+)
 @sensitive_variables("payload")
 def verification_submit(request, payload: VerificationIn):
     """Ask to be verified as a seller. Only a masked number is kept and returned."""
@@ -178,7 +180,11 @@ def verification_submit(request, payload: VerificationIn):
     return Status(201, _verification_out(verification))
 
 
-@router.get("/me/verification", response=VerificationOut, auth=USER_AUTH)
+@router.get(
+    "/me/verification",
+    response={200: VerificationOut, frozenset({401, 404}): ErrorOut},
+    auth=USER_AUTH,
+)
 def verification_current(request):
     verification = selectors.verification_latest(user=request.auth)
     if verification is None:

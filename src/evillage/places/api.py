@@ -3,6 +3,7 @@
 from ninja import Field, Query, Router, Schema
 
 from evillage.accounts.api_auth import USER_AUTH
+from evillage.core.api_schemas import READ_ERRORS, WRITE_ERRORS, ErrorOut
 from evillage.places import selectors, services
 from evillage.places.models import Country, Level, Place
 
@@ -75,7 +76,9 @@ def _detail(place: Place) -> dict:
     }
 
 
-@router.get("", response=list[PlaceOut], summary="Search places (autocomplete)")
+@router.get(
+    "", response={200: list[PlaceOut], 422: ErrorOut}, summary="Search places (autocomplete)"
+)
 def search_places(request, params: Query[SearchParams]):
     within = selectors.place_get(key=params.within) if params.within else None
     places = selectors.place_search(
@@ -88,12 +91,20 @@ def search_places(request, params: Query[SearchParams]):
     return [_out(p) for p in places]
 
 
-@router.get("/{key}", response=PlaceDetail, summary="A place with its path and coordinates")
+@router.get(
+    "/{key}",
+    response={200: PlaceDetail, READ_ERRORS: ErrorOut},
+    summary="A place with its path and coordinates",
+)
 def get_place(request, key: str):
     return _detail(selectors.place_get(key=key))
 
 
-@router.get("/{key}/children", response=list[PlaceOut], summary="The places directly under one")
+@router.get(
+    "/{key}/children",
+    response={200: list[PlaceOut], READ_ERRORS: ErrorOut},
+    summary="The places directly under one",
+)
 def place_children(request, key: str):
     place = selectors.place_get(key=key)
     return [_out(p) for p in selectors.place_children(place=place)]
@@ -101,7 +112,7 @@ def place_children(request, key: str):
 
 @router.patch(
     "/{key}",
-    response=PlaceDetail,
+    response={200: PlaceDetail, WRITE_ERRORS: ErrorOut},
     auth=USER_AUTH,
     summary="Set registered households (officials and operators)",
 )
