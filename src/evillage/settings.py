@@ -175,7 +175,7 @@ WHITENOISE_USE_FINDERS = DEBUG
 MEDIA_URL = "media/"
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", VAR_DIR / "media")).resolve()
 
-# Product photos: limits an upload must meet (see catalog.photos).
+# Product photos: limits an upload must meet (see core.images).
 PHOTO_MAX_BYTES = 8 * 1024 * 1024
 PHOTO_MAX_PIXELS = 40_000_000
 PHOTO_MAX_PER_PRODUCT = 9

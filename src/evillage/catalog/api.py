@@ -213,7 +213,7 @@ def _category(slug: str) -> Category:
 
 
 def _product_for_write(product_id: str) -> Product:
-    product = shop_selectors.product_by_public_id(public_id=product_id)
+    product = selectors.product_by_public_id(public_id=product_id)
     if product is None:
         raise NotFound(_("Product not found."))
     return product
@@ -356,7 +356,7 @@ def add_sku(request, product_id: str, payload: SkuIn):
 
 
 def _sku_for_write(sku_id: str) -> Sku:
-    sku = shop_selectors.sku_by_public_id(public_id=sku_id)
+    sku = selectors.sku_by_public_id(public_id=sku_id)
     if sku is None:
         raise NotFound(_("Variant not found."))
     return sku
@@ -386,7 +386,7 @@ def upload_photos(request, product_id: str, photos: File[list[UploadedFile]]):
 
 
 def _photo_for_write(photo_id: str) -> ProductPhoto:
-    photo = shop_selectors.photo_by_public_id(public_id=photo_id)
+    photo = selectors.photo_by_public_id(public_id=photo_id)
     if photo is None:
         raise NotFound(_("Photo not found."))
     return photo

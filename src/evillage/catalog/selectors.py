@@ -1,16 +1,17 @@
-"""Reads for the public storefront: which products a buyer may see, and in what order."""
+"""Reads for the public storefront (which products a buyer may see, and in what order)
+and for the seller centre (a shop's own listings, whatever their status)."""
 
 import re
 from dataclasses import dataclass, field
 
 from django.contrib.auth.models import AnonymousUser
-from django.db.models import Count, F, Prefetch, Q, QuerySet
+from django.db.models import Count, F, Prefetch, Q, QuerySet, Sum
 from django.utils.translation import gettext as _
 
 from evillage.accounts.models import User
 from evillage.catalog.models import Category, Product, ProductPhoto, ProductStatus, Sku
 from evillage.core.errors import NotFound
-from evillage.shops.models import ShopStatus
+from evillage.shops.models import Shop, ShopStatus
 from evillage.shops.selectors import user_is_shop_staff
 
 PAGE_SIZE = 24
@@ -195,3 +196,59 @@ def product_variants(*, product: Product) -> list[Sku]:
 def shop_other_products(*, product: Product, limit: int = 8) -> QuerySet[Product]:
     others = public_products().filter(shop_id=product.shop_id).exclude(pk=product.pk)
     return for_cards(sort_products(others, "sales"))[:limit]
+
+
+# The seller's view of the catalogue: the shop's own listings, whatever their status.
+
+
+def shop_products(*, shop: Shop, status: str | None = None) -> QuerySet[Product]:
+    products = (
+        Product.objects.filter(shop=shop)
+        .select_related("category")
+        .annotate(stock_total=Sum("skus__available"))
+        .prefetch_related(
+            "skus",
+            Prefetch("photos", queryset=ProductPhoto.objects.order_by("position", "id")),
+        )
+        .order_by("-created_at", "-id")
+    )
+    if status:
+        products = products.filter(status=status)
+    return products
+
+
+def shop_product(*, shop: Shop, public_id: str) -> Product | None:
+    return (
+        Product.objects.select_related("shop", "category")
+        .filter(shop=shop, public_id=public_id)
+        .first()
+    )
+
+
+def shop_sku(*, shop: Shop, public_id: str) -> Sku | None:
+    return (
+        Sku.objects.select_related("product__shop")
+        .filter(product__shop=shop, public_id=public_id)
+        .first()
+    )
+
+
+def shop_photo(*, shop: Shop, public_id: str) -> ProductPhoto | None:
+    return (
+        ProductPhoto.objects.select_related("product__shop")
+        .filter(product__shop=shop, public_id=public_id)
+        .first()
+    )
+
+
+def product_by_public_id(*, public_id: str) -> Product | None:
+    """Any product, for writes: the services then decide whether the actor may touch it."""
+    return Product.objects.select_related("shop").filter(public_id=public_id).first()
+
+
+def sku_by_public_id(*, public_id: str) -> Sku | None:
+    return Sku.objects.select_related("product__shop").filter(public_id=public_id).first()
+
+
+def photo_by_public_id(*, public_id: str) -> ProductPhoto | None:
+    return ProductPhoto.objects.select_related("product__shop").filter(public_id=public_id).first()

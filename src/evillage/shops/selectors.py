@@ -7,10 +7,9 @@ Permissions, decided here once for pages, API and services alike:
 - everyone else sees only what the public storefront shows.
 """
 
-from django.db.models import Prefetch, QuerySet, Sum
+from django.db.models import QuerySet
 
 from evillage.accounts.models import User
-from evillage.catalog.models import Product, ProductPhoto, Sku
 from evillage.shops.models import Shop, ShopStaff, ShopStatus, StaffRole
 
 
@@ -70,68 +69,8 @@ def shop_name_is_taken(*, name: str, exclude: Shop | None = None) -> bool:
     return shops.exists()
 
 
-# The seller's view of the catalogue: the shop's own listings, whatever their status.
-
-
-def shop_products(*, shop: Shop, status: str | None = None) -> QuerySet[Product]:
-
-    products = (
-        Product.objects.filter(shop=shop)
-        .select_related("category")
-        .annotate(stock_total=Sum("skus__available"))
-        .prefetch_related(
-            "skus",
-            Prefetch("photos", queryset=ProductPhoto.objects.order_by("position", "id")),
-        )
-        .order_by("-created_at", "-id")
-    )
-    if status:
-        products = products.filter(status=status)
-    return products
-
-
-def shop_product(*, shop: Shop, public_id: str) -> Product | None:
-
-    return (
-        Product.objects.select_related("shop", "category")
-        .filter(shop=shop, public_id=public_id)
-        .first()
-    )
-
-
-def shop_sku(*, shop: Shop, public_id: str) -> Sku | None:
-
-    return (
-        Sku.objects.select_related("product__shop")
-        .filter(product__shop=shop, public_id=public_id)
-        .first()
-    )
-
-
-def shop_photo(*, shop: Shop, public_id: str) -> ProductPhoto | None:
-
-    return (
-        ProductPhoto.objects.select_related("product__shop")
-        .filter(product__shop=shop, public_id=public_id)
-        .first()
-    )
-
-
 def shop_member(*, shop: Shop, user_public_id: str) -> ShopStaff | None:
     return shop.staff.select_related("user").filter(user__public_id=user_public_id).first()
-
-
-def product_by_public_id(*, public_id: str) -> Product | None:
-    """Any product, for writes: the services then decide whether the actor may touch it."""
-    return Product.objects.select_related("shop").filter(public_id=public_id).first()
-
-
-def sku_by_public_id(*, public_id: str) -> Sku | None:
-    return Sku.objects.select_related("product__shop").filter(public_id=public_id).first()
-
-
-def photo_by_public_id(*, public_id: str) -> ProductPhoto | None:
-    return ProductPhoto.objects.select_related("product__shop").filter(public_id=public_id).first()
 
 
 def shop_by_public_id(*, public_id: str) -> Shop | None:

@@ -20,9 +20,9 @@ from django.utils.translation import gettext as _
 
 from evillage.accounts.models import Role, User
 from evillage.accounts.selectors import user_find_by_login, user_is_verified
-from evillage.catalog.photos import process_logo
 from evillage.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from evillage.core.ids import new_public_id
+from evillage.core.images import process_logo
 from evillage.places.models import Country, Level, Place
 from evillage.shops.models import Shop, ShopKind, ShopStaff, ShopStatus, StaffRole
 from evillage.shops.selectors import shop_name_is_taken, shop_staff_role

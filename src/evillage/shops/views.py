@@ -1,7 +1,7 @@
 """Seller centre pages for shops: dashboard, opening a shop, settings, staff.
 
 Only the shop's staff see its pages (everyone else gets 404); changes are the
-owner's (customer service gets 403). Product pages are in product_views.
+owner's (customer service gets 403). Product pages are in catalog.seller_views.
 """
 
 from django.contrib import messages
@@ -15,6 +15,7 @@ from django.views.decorators.http import require_POST
 
 from evillage.accounts.selectors import user_is_verified
 from evillage.catalog.models import ProductStatus
+from evillage.catalog.selectors import shop_products
 from evillage.core.errors import DomainError
 from evillage.shops import services
 from evillage.shops.forms import ShopOpenForm, ShopSettingsForm, StaffAddForm
@@ -22,7 +23,6 @@ from evillage.shops.models import Shop
 from evillage.shops.selectors import (
     shop_for_staff,
     shop_member,
-    shop_products,
     shop_staff_list,
     shops_of_user,
     user_can_manage_shop,

@@ -1,4 +1,4 @@
-"""Product photos: add (through catalog.photos), remove, reorder."""
+"""Product photos: add (through core.images), remove, reorder."""
 
 import functools
 
@@ -10,10 +10,10 @@ from django.utils.translation import gettext as _
 
 from evillage.accounts.models import User
 from evillage.catalog.models import Product, ProductPhoto, ProductStatus
-from evillage.catalog.photos import ProcessedPhoto, process_photo
 from evillage.catalog.services._rules import lock, require_product_manager
 from evillage.core.errors import Conflict, NotFound, ValidationFailed
 from evillage.core.ids import new_public_id
+from evillage.core.images import ProcessedPhoto, process_photo
 
 
 def _limit_reached() -> ValidationFailed:

@@ -12,10 +12,10 @@ from PIL import Image
 
 from evillage.accounts.tests.factories import VerifiedSellerFactory
 from evillage.catalog.models import ProductPhoto, ProductStatus
-from evillage.catalog.photos import decode_upload, process_logo
 from evillage.catalog.services import photo_add, photo_move, photo_remove, photos_add
 from evillage.catalog.tests.factories import ProductFactory, image_upload
 from evillage.core.errors import DomainError, NotFound
+from evillage.core.images import decode_upload, process_logo
 
 pytestmark = pytest.mark.django_db
 

@@ -30,7 +30,7 @@ def price_range(low: int | None, high: int | None, currency: str) -> str:
 @register.simple_tag
 def img_size(photo, box: int) -> str:
     """width/height attributes of a photo's version that fits in a `box`-pixel square
-    (the medium version fits in 800: catalog.photos), from the stored full size.
+    (the medium version fits in 800: core.images), from the stored full size.
 
     The browser reserves the space before the image arrives, so the page does not jump
     on a slow connection; CSS scales the image to the real width.

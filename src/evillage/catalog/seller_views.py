@@ -1,5 +1,8 @@
 """Seller centre pages for products: create/edit with variants, stock, status, photos.
 
+The catalogue's seller interface: routed by shops.urls (under the shop's pages, names
+`shops:…`) and rendered with the seller centre's templates in shops/templates.
+
 Every write runs inside one transaction: an error on any variant row rolls back the
 whole submission, so a form shown with errors has changed nothing.
 """
@@ -27,9 +30,9 @@ from evillage.catalog.forms import (
     StockForm,
 )
 from evillage.catalog.models import Product, ProductStatus
+from evillage.catalog.selectors import shop_photo, shop_product, shop_sku
 from evillage.core.errors import DomainError
 from evillage.core.money import minor_digits
-from evillage.shops.selectors import shop_photo, shop_product, shop_sku
 from evillage.shops.views import add_domain_error, owner_shop, staff_shop
 
 

@@ -1,4 +1,4 @@
-"""The photo pipeline: check an upload, then re-encode it without any metadata.
+"""The image pipeline: check an upload, then re-encode it without any metadata.
 
 Every photo a person uploads (product photos, shop logos) is decoded with Pillow
 and written anew, so nothing of the original file survives: no EXIF (GPS position
@@ -10,6 +10,9 @@ than WebP: every phone, browser, e-mail client and the carriers' and
 marketplaces' import tools read it, progressive JPEG shows a usable picture early
 on a slow 3G link, and at quality 85 the size difference to WebP (~25%) matters
 less than the thumbnails, which are what listings load.
+
+Errors name the field `photos` (the product form's); a caller whose form calls the
+upload something else re-raises with its own field (shops does, for the logo).
 """
 
 import contextlib
