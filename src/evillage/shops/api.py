@@ -117,6 +117,12 @@ def list_shops(request, village: str | None = None):
     return selectors.shop_list_public(village_key=village)
 
 
+@router.get("/mine", response={200: list[ShopOut], 401: ErrorOut}, auth=USER_AUTH)
+def my_shops(request):
+    """Shops the signed-in user owns or works in, whatever their status."""
+    return list(selectors.shops_of_user(user=request.auth))
+
+
 @router.get("/{shop_id}", response={200: ShopOut, READ_ERRORS: ErrorOut})
 def get_shop(request, shop_id: str):
     return _visible_shop(request, shop_id)

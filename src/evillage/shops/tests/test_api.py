@@ -186,3 +186,19 @@ def test_openapi_declares_the_error_body_on_shop_operations(client):
             "/ErrorOut"
         ), status
     assert "422" in schema["paths"]["/api/shops"]["get"]["responses"]
+
+
+def test_my_shops_lists_the_shops_i_own_or_work_in_even_closed(client):
+    mine = ShopFactory(name="我的店")
+    closed = ShopFactory(
+        name="歇业的店", owner=mine.owner, village=mine.village, status=ShopStatus.CLOSED
+    )
+    elsewhere = ShopFactory(name="别人的店")
+    ShopStaff.objects.create(shop=elsewhere, user=mine.owner, role=StaffRole.CUSTOMER_SERVICE)
+    ShopFactory(name="无关的店")
+
+    assert client.get("/api/shops/mine").status_code == 401
+    client.force_login(mine.owner)
+    names = [shop["name"] for shop in client.get("/api/shops/mine").json()]
+
+    assert names == [mine.name, closed.name, elsewhere.name]
