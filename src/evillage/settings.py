@@ -51,6 +51,7 @@ INSTALLED_APPS = [
     "evillage.accounts",
     "evillage.shops",
     "evillage.catalog",
+    "evillage.ledger",
     "evillage.web",
     "evillage.demo",
 ]

@@ -367,10 +367,11 @@ def test_the_header_is_documented_in_the_openapi_schema(db):
     assert {"in": "header", "name": "Idempotency-Key"}.items() <= parameters[0].items()
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.skipif(
+    connection.vendor != "postgresql", reason="real concurrent transactions need PostgreSQL"
+)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_concurrent_requests_with_one_key_have_exactly_one_effect():
-    if connection.vendor != "postgresql":
-        pytest.skip("real concurrent transactions need PostgreSQL")
     token = api_token_create(user=UserFactory())[1]
     threads_count = 10
     barrier = threading.Barrier(threads_count)

@@ -233,7 +233,7 @@ class TestStaff:
 
 
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="row locks need PostgreSQL")
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_two_simultaneous_adds_give_one_member_and_one_already_staff():
     shop = ShopFactory()
     UserFactory(phone="+8613912345678")
