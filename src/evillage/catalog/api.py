@@ -8,6 +8,7 @@ person types it, "12.50"); never as a float.
 from datetime import datetime
 from typing import Literal
 
+from django.db.models import prefetch_related_objects
 from django.utils.translation import gettext as _
 from ninja import Field, File, Router, Schema, Status, UploadedFile
 from ninja.pagination import paginate
@@ -220,9 +221,10 @@ def _product_for_write(product_id: str) -> Product:
 
 
 def _detail(product: Product) -> Product:
+    """The product as stored now (after a write), with what the detail schemas read."""
     return (
         Product.objects.select_related("shop", "category")
-        .prefetch_related("skus__product", "photos")
+        .prefetch_related("skus", "photos")  # a prefetched SKU knows its product
         .get(pk=product.pk)
     )
 
@@ -295,7 +297,8 @@ def get_product(request, product_id: str):
     schema = ProductStaffDetail if is_staff else ProductDetail
     # Rendered here: a union response would be validated against whichever schema
     # accepts it first, and both accept a product.
-    return Response(schema.from_orm(_detail(product)))
+    prefetch_related_objects([product], "skus", "photos")
+    return Response(schema.from_orm(product))
 
 
 @router.post(
