@@ -21,6 +21,7 @@ from evillage.accounts.forms import (
 )
 from evillage.accounts.models import VerificationStatus
 from evillage.core.errors import DomainError
+from evillage.core.forms import add_domain_error
 
 BACKEND = "evillage.accounts.backends.PhoneOrEmailBackend"
 
@@ -38,10 +39,6 @@ def set_language_cookie(response: HttpResponse, language: str) -> None:
             httponly=settings.LANGUAGE_COOKIE_HTTPONLY,
             samesite=settings.LANGUAGE_COOKIE_SAMESITE,
         )
-
-
-def add_domain_error(form, exc: DomainError) -> None:
-    form.add_error(exc.field if exc.field in form.fields else None, exc.message)
 
 
 class LoginView(auth_views.LoginView):

@@ -32,8 +32,9 @@ from evillage.catalog.forms import (
 from evillage.catalog.models import Product, ProductStatus
 from evillage.catalog.selectors import shop_photo, shop_product, shop_sku
 from evillage.core.errors import DomainError
+from evillage.core.forms import add_domain_error
 from evillage.core.money import minor_digits
-from evillage.shops.views import add_domain_error, owner_shop, staff_shop
+from evillage.shops.views import owner_shop, staff_shop
 
 
 class _RowError(Exception):

@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from evillage.core.errors import DomainError, NotFound
+from evillage.core.forms import add_domain_error
 from evillage.places import selectors, services
 from evillage.places.forms import HouseholdsForm, HouseholdsUploadForm
 from evillage.places.models import Place
@@ -97,7 +98,7 @@ def households(request, key: str):
                     place=place, households=form.cleaned_data["households"], by=request.user
                 )
             except DomainError as exc:
-                form.add_error(exc.field if exc.field in form.fields else None, exc.message)
+                add_domain_error(form, exc)
             else:
                 messages.success(request, _("Households saved."))
                 return redirect("places:households", key=place.key)

@@ -17,6 +17,7 @@ from evillage.accounts.selectors import user_is_verified
 from evillage.catalog.models import ProductStatus
 from evillage.catalog.selectors import shop_products
 from evillage.core.errors import DomainError
+from evillage.core.forms import add_domain_error
 from evillage.shops import services
 from evillage.shops.forms import ShopOpenForm, ShopSettingsForm, StaffAddForm
 from evillage.shops.models import Shop
@@ -43,11 +44,6 @@ def owner_shop(request, shop_id: str) -> Shop:
     if not user_can_manage_shop(user=request.user, shop=shop):
         raise HttpForbidden(_("Only the shop owner can do this."))
     return shop
-
-
-def add_domain_error(form, exc: DomainError) -> None:
-    """Show a service error on the field it concerns, or above the form."""
-    form.add_error(exc.field if exc.field in form.fields else None, exc.message)
 
 
 @login_required
