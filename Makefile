@@ -25,7 +25,9 @@ migrate: install
 demo: migrate
 	$(BIN)/evillage seed_demo
 
+# The worker (task queue + order deadlines) runs beside the web server and stops with it.
 run: demo
+	$(BIN)/evillage worker & WORKER=$$!; trap 'kill $$WORKER 2>/dev/null' EXIT INT TERM; \
 	$(BIN)/uvicorn evillage.asgi:application --host $(HOST) --port $(PORT) --lifespan off
 
 # Debian's Chromium and a CJK font for the browser tests (Playwright cannot download

@@ -8,6 +8,7 @@ VAR_DIR        where the embedded database and media live; default ./var
 """
 
 import os
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
@@ -52,6 +53,10 @@ INSTALLED_APPS = [
     "evillage.shops",
     "evillage.catalog",
     "evillage.ledger",
+    "evillage.payments",
+    "evillage.orders",
+    "django_tasks",
+    "django_tasks_db",
     "evillage.web",
     "evillage.demo",
 ]
@@ -182,6 +187,36 @@ PHOTO_MAX_PIXELS = 40_000_000
 PHOTO_MAX_PER_PRODUCT = 9
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
+
+# Background tasks (django-tasks): the database queue, run by `evillage worker`.
+TASKS = {
+    "default": {
+        "BACKEND": os.environ.get("TASKS_BACKEND", "django_tasks_db.DatabaseBackend"),
+    }
+}
+
+# Orders: the deadlines Taobao uses, as defaults a region may change.
+ORDER_PAY_WITHIN = timedelta(hours=float(os.environ.get("ORDER_PAY_WITHIN_HOURS", "24")))
+ORDER_AUTO_CONFIRM_AFTER = timedelta(days=float(os.environ.get("ORDER_AUTO_CONFIRM_DAYS", "10")))
+ORDER_CONFIRM_EXTENSIONS_DAYS = (3, 5, 7, 10)
+# A seller who does not answer a refund request within this time agrees to it.
+REFUND_SELLER_ANSWER_WITHIN = timedelta(
+    days=float(os.environ.get("REFUND_SELLER_ANSWER_DAYS", "2"))
+)
+# After the seller agrees to a return, the buyer sends the goods back within this time.
+REFUND_RETURN_WITHIN = timedelta(days=float(os.environ.get("REFUND_RETURN_DAYS", "7")))
+# After the buyer ships the return, the seller confirms its receipt within this time.
+REFUND_RETURN_RECEIPT_WITHIN = timedelta(
+    days=float(os.environ.get("REFUND_RETURN_RECEIPT_DAYS", "10"))
+)
+# How often `evillage worker` sweeps the deadline columns.
+DEADLINE_SWEEP_SECONDS = float(os.environ.get("DEADLINE_SWEEP_SECONDS", "60"))
+
+# Payments: the built-in sandbox provider signs its webhooks with this secret (HMAC-SHA256).
+PAYMENT_PROVIDERS = ["sandbox"]
+SANDBOX_WEBHOOK_SECRET = os.environ.get("SANDBOX_WEBHOOK_SECRET", "") or SECRET_KEY
+# A webhook whose timestamp is further than this from now is refused (replay window).
+WEBHOOK_TOLERANCE_SECONDS = int(os.environ.get("WEBHOOK_TOLERANCE_SECONDS", "300"))
 
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 

@@ -11,7 +11,10 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("accounts/", include("evillage.accounts.urls")),
     path("places/", include("evillage.places.urls")),
+    # Before shops: /seller/orders/ is the orders app's, not a shop id under /seller/.
+    path("", include("evillage.orders.urls")),
     path("seller/", include("evillage.shops.urls")),
+    path("", include("evillage.payments.urls")),
     path("", include("evillage.catalog.urls")),
     path("", include("evillage.web.urls")),
 ]

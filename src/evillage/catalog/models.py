@@ -93,7 +93,9 @@ class Sku(models.Model):
     seller_code = models.CharField(_("seller's code"), max_length=40, blank=True)
     price = models.BigIntegerField(_("price (minor units)"))
     available = models.IntegerField(_("stock available"), default=0)
+    # Held by orders that have not shipped; moved to `sold` on shipment (orders app).
     reserved = models.IntegerField(default=0, editable=False)
+    sold = models.IntegerField(default=0, editable=False)
     is_active = models.BooleanField(default=True)
     position = models.PositiveSmallIntegerField(default=0)
 
@@ -105,6 +107,7 @@ class Sku(models.Model):
             models.CheckConstraint(condition=Q(price__gt=0), name="sku_price_positive"),
             models.CheckConstraint(condition=Q(available__gte=0), name="sku_available_nonneg"),
             models.CheckConstraint(condition=Q(reserved__gte=0), name="sku_reserved_nonneg"),
+            models.CheckConstraint(condition=Q(sold__gte=0), name="sku_sold_nonneg"),
             models.UniqueConstraint(fields=["product", "label"], name="sku_label_unique"),
         ]
 

@@ -22,11 +22,13 @@ from evillage.accounts.selectors import user_find_by_login, user_is_verified
 from evillage.catalog import services as catalog
 from evillage.catalog.models import Category, ProductStatus
 from evillage.demo.content import LINES, VILLAGES, DemoShop, ProductLine
+from evillage.demo.orders import seed_orders
 from evillage.demo.pictures import draw_product_picture
+from evillage.orders.services.checkout import ShipTo
 from evillage.places.models import Place
 from evillage.places.services import place_set_households, places_import_shipped
 from evillage.shops import services as shops
-from evillage.shops.models import Shop
+from evillage.shops.models import Shop, ShopKind
 
 DEMO_PASSWORD = "village-demo-2026"  # noqa: S105 - published demo logins
 PRODUCTS_PER_SHOP = 10
@@ -41,6 +43,7 @@ class SeedReport:
     shops: int = 0
     products: int = 0
     photos: int = 0
+    orders: int = 0
     logins: list[tuple[str, str, str]] = field(default_factory=list)
 
 
@@ -79,9 +82,30 @@ def seed_demo(*, say: Callable[[str], None] = lambda _: None) -> SeedReport:
     for index in range(PRODUCTS_PER_SHOP):
         for listing in listings:
             _product(report, listing, index)
+    _orders(report, [listing.shop for listing in listings], say)
     first_seller = next(iter(owners.values()))
     report.logins.insert(2, ("seller", first_seller.phone, "/seller/"))
     return report
+
+
+def _orders(report: SeedReport, shops: list[Shop], say: Callable[[str], None]) -> None:
+    """The demo buyers' purchases: Chinese shops for one, Indonesian shops for the other."""
+    retail = [shop for shop in shops if shop.kind != ShopKind.SUPPLIER]
+    for email, currency, phone in zip(
+        BUYER_EMAILS, ("CNY", "IDR"), ("13800138000", "+6281234567890"), strict=True
+    ):
+        buyer = user_find_by_login(login=email)
+        in_currency = [shop for shop in retail if shop.currency == currency]
+        if buyer is None or not in_currency:
+            continue
+        say(f"orders of {email}")
+        address = ShipTo(
+            place=in_currency[0].village.key,
+            street="Jl. Merdeka 8" if currency == "IDR" else "东风路 8 号",
+            name=buyer.display_name,
+            phone=phone,
+        )
+        report.orders += seed_orders(buyer=buyer, shops=in_currency, ship_to=address)
 
 
 def _user(

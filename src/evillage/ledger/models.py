@@ -90,6 +90,7 @@ class TransferKind(models.TextChoices):
     COMMISSION = "commission", _("commission")
     REFUND = "refund", _("refund")
     PAYOUT = "payout", _("payout")
+    PAYOUT_RETURN = "payout_return", _("failed payout returned")
     CORRECTION = "correction", _("correction")
 
 

@@ -27,7 +27,7 @@ class ShopAdmin(admin.ModelAdmin):
     list_select_related = ["village", "owner"]
     # Owner, kind, village and currency are fixed at opening; status and featuring change
     # through the actions (services); a logo goes through the photo pipeline, which
-    # only the seller centre and the API run.
+    # only the seller centre and the API run; the shipping fee is the seller's to set.
     readonly_fields = [
         "public_id",
         "owner",
@@ -37,6 +37,7 @@ class ShopAdmin(admin.ModelAdmin):
         "status",
         "is_featured",
         "logo",
+        "shipping_fee",
         "created_at",
     ]
     inlines = [ShopStaffInline]

@@ -33,6 +33,14 @@ class ShopSettingsForm(forms.Form):
         label=_("New logo"), required=False, widget=forms.FileInput(attrs={"accept": "image/*"})
     )
     remove_logo = forms.BooleanField(label=_("Remove the logo"), required=False)
+    # Typed in major units ("8" or "8.50") and parsed with core.money in the view.
+    shipping_fee = forms.CharField(
+        label=_("Shipping fee per order"),
+        required=False,
+        max_length=20,
+        widget=forms.TextInput(attrs={"inputmode": "decimal", "autocomplete": "off"}),
+        help_text=_("A flat fee added to each order from your shop; 0 for free shipping."),
+    )
 
 
 class StaffAddForm(forms.Form):

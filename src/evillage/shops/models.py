@@ -30,6 +30,8 @@ class Shop(models.Model):
     )
     currency = models.CharField(max_length=3, default="CNY", editable=False)
     status = models.CharField(max_length=10, choices=ShopStatus.choices, default=ShopStatus.OPEN)
+    # Flat shipping fee per order, minor units (fee templates come with logistics).
+    shipping_fee = models.BigIntegerField(_("shipping fee per order"), default=0)
     is_featured = models.BooleanField(_("featured on the home page"), default=False)
     created_at = models.DateTimeField(auto_now_add=True)
     owner = models.ForeignKey(
@@ -44,6 +46,7 @@ class Shop(models.Model):
             models.CheckConstraint(
                 condition=Q(currency__in=["CNY", "IDR"]), name="shop_currency_known"
             ),
+            models.CheckConstraint(condition=Q(shipping_fee__gte=0), name="shop_fee_nonneg"),
         ]
         indexes = [models.Index(fields=["village", "status"])]
 

@@ -23,6 +23,7 @@ from evillage.accounts.selectors import user_find_by_login, user_is_verified
 from evillage.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from evillage.core.ids import new_public_id
 from evillage.core.images import process_logo
+from evillage.core.money import format_money
 from evillage.places.models import Country, Level, Place
 from evillage.shops.models import Shop, ShopKind, ShopStaff, ShopStatus, StaffRole
 from evillage.shops.selectors import shop_name_is_taken, shop_staff_role
@@ -72,6 +73,19 @@ def _logo_file(upload):
         return process_logo(upload)
     except ValidationFailed as exc:
         raise ValidationFailed(exc.message, code=exc.code, field="logo") from None
+
+
+def _clean_shipping_fee(fee: int, currency: str) -> int:
+    # A fee above a typical parcel's worth is a typo (fen entered as yuan), not a price.
+    limit = 100_000 if currency == "CNY" else 50_000_000
+    if type(fee) is not int or not 0 <= fee <= limit:
+        raise ValidationFailed(
+            _("Enter a shipping fee from 0 to %(limit)s.")
+            % {"limit": format_money(limit, currency)},
+            code="bad_shipping_fee",
+            field="shipping_fee",
+        )
+    return fee
 
 
 def _require_owner(actor: User, shop: Shop) -> None:
@@ -165,11 +179,17 @@ def shop_update(
     description: str | None = None,
     logo=None,
     remove_logo: bool = False,
+    shipping_fee: int | None = None,
 ) -> Shop:
-    """Change the given fields; None leaves a field as it is."""
+    """Change the given fields; None leaves a field as it is.
+
+    `shipping_fee` is the flat fee per order in minor units (0 = free shipping).
+    """
     _require_owner(actor, shop)
     _require_not_suspended(shop)
     changes: dict = {}
+    if shipping_fee is not None:
+        changes["shipping_fee"] = _clean_shipping_fee(shipping_fee, shop.currency)
     if name is not None:
         changes["name"] = _clean_name(name, shop=shop)
     if description is not None:

@@ -4,6 +4,8 @@ Only the shop's staff see its pages (everyone else gets 404); changes are the
 owner's (customer service gets 403). Product pages are in catalog.seller_views.
 """
 
+from decimal import Decimal, InvalidOperation
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied as HttpForbidden
@@ -18,6 +20,7 @@ from evillage.catalog.models import ProductStatus
 from evillage.catalog.selectors import shop_products
 from evillage.core.errors import DomainError
 from evillage.core.forms import add_domain_error
+from evillage.core.money import minor_digits, to_minor
 from evillage.shops import services
 from evillage.shops.forms import ShopOpenForm, ShopSettingsForm, StaffAddForm
 from evillage.shops.models import Shop
@@ -113,13 +116,36 @@ def shop_home(request, shop_id: str):
     )
 
 
+def _major_text(amount: int, currency: str) -> str:
+    """Minor units as a person types them: 800 fen -> "8", 850 -> "8.5"."""
+    value = Decimal(amount).scaleb(-minor_digits(currency))
+    return f"{value.normalize():f}"
+
+
+def _fee_minor(text: str, currency: str) -> int | None:
+    """A typed shipping fee in minor units; "0" means free (to_minor refuses zero), and
+    an empty box leaves the fee as it is."""
+    if not text.strip():
+        return None
+    try:
+        if Decimal(text.strip()) == 0:
+            return 0
+    except (InvalidOperation, ValueError):
+        pass  # to_minor says what is wrong with it
+    return to_minor(text, currency, field="shipping_fee")
+
+
 @login_required
 def shop_settings(request, shop_id: str):
     shop = owner_shop(request, shop_id)
     form = ShopSettingsForm(
         request.POST or None,
         request.FILES or None,
-        initial={"name": shop.name, "description": shop.description},
+        initial={
+            "name": shop.name,
+            "description": shop.description,
+            "shipping_fee": _major_text(shop.shipping_fee, shop.currency),
+        },
     )
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -131,6 +157,7 @@ def shop_settings(request, shop_id: str):
                 description=data["description"],
                 logo=data["logo"],
                 remove_logo=data["remove_logo"],
+                shipping_fee=_fee_minor(data["shipping_fee"], shop.currency),
             )
         except DomainError as exc:
             add_domain_error(form, exc)

@@ -114,6 +114,7 @@ def sku_update(
 
 
 def sku_remove(*, sku: Sku, actor: User) -> None:
+    """Delete a variant; one that was ever ordered is deactivated instead (kept for orders)."""
     product = sku.product
     require_product_manager(actor, product.shop)
     with transaction.atomic():
@@ -121,7 +122,11 @@ def sku_remove(*, sku: Sku, actor: User) -> None:
         _check_keeps_an_active_sku(sku, locked)
         if locked.skus.count() <= 1:
             raise Conflict(_("A product needs at least one variant."), code="last_sku")
-        Sku.objects.filter(pk=sku.pk).delete()
+        if sku.reserved or sku.sold or sku.order_lines.exists():
+            # Orders point at it (and their history must stay readable): retire it instead.
+            Sku.objects.filter(pk=sku.pk).update(is_active=False)
+        else:
+            Sku.objects.filter(pk=sku.pk).delete()
         sync_prices(locked)
 
 

@@ -28,7 +28,8 @@ class Command(BaseCommand):
             report = seed_demo(say=say)
         console.print(
             f"demo: {report.users} users, {report.shops} shops, {report.products} products, "
-            f"{report.photos} photos added" + (" (already loaded)" if not report.shops else "")
+            f"{report.photos} photos, {report.orders} orders added"
+            + (" (already loaded)" if not report.shops else "")
         )
         table = Table(title=f"Demo logins (password: {DEMO_PASSWORD})")
         for column in ("who", "login", "start at"):
