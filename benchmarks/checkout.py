@@ -55,7 +55,8 @@ SIZES = {
     "quick": {
         "skus": 1_000,
         "workers": [4],
-        "orders": 200,
+        "hot_workers": [16],
+        "orders": 150,
         "flash_workers": 16,
         "flash_buyers": 500,
         "flash_units": 100,
@@ -64,6 +65,7 @@ SIZES = {
     "full": {
         "skus": 10_000,
         "workers": [4, 16],
+        "hot_workers": [1, 4, 16],
         "orders": 2_000,
         "flash_workers": 16,
         "flash_buyers": 2_000,
@@ -293,7 +295,7 @@ def main() -> None:
     log("ceiling: bare psycopg 3 conditional UPDATE")
     ceiling = run_ceiling(
         args.pg,
-        hot_workers=sorted({sizes["flash_workers"], *sizes["workers"]}),
+        hot_workers=sorted({sizes["flash_workers"], *sizes["hot_workers"]}),
         many_workers=sizes["workers"],
         rows=sizes["skus"],
         duration=sizes["ceiling_s"],

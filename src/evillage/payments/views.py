@@ -119,9 +119,11 @@ def sandbox_page(request, public_id: str):
     if SandboxProvider.name not in settings.PAYMENT_PROVIDERS:
         raise Http404
     payment = selectors.payment_of_payer(user=request.user, public_id=public_id)
-    if payment is None or payment.method != PaymentMethod.PROVIDER:
-        raise Http404(_("Payment not found."))
-    if payment.provider != SandboxProvider.name:
+    # Someone else's payment is not even confirmed to exist.
+    if payment is None or (payment.method, payment.provider) != (
+        PaymentMethod.PROVIDER,
+        SandboxProvider.name,
+    ):
         raise Http404(_("Payment not found."))
     next_url = _return_url(request.POST.get("next") or request.GET.get("next"), payment)
     if request.method == "POST":

@@ -16,7 +16,7 @@ import pytest
 from django.db import transaction
 from django.db.models import Sum
 from django.utils import timezone
-from hypothesis import HealthCheck, settings
+from hypothesis import HealthCheck, event, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import (
     RuleBasedStateMachine,
@@ -34,6 +34,7 @@ from evillage.ledger.selectors import ledger_audit
 from evillage.orders.models import (
     ESCROW_STATES,
     OPEN_REFUND_STATES,
+    OPEN_STATES,
     CartLine,
     Checkout,
     Evidence,
@@ -76,7 +77,7 @@ from evillage.shops.models import ShopKind
 BUYERS = 3
 # (shop index, price, stock, commission in basis points)
 SKUS = [(0, 1990, 3, 0), (0, 4550, 2, 0), (1, 1200, 2, 0), (2, 9900, 3, 500), (2, 333, 4, 1234)]
-START_FUNDS = [200_000, 30_000, 0]
+START_FUNDS = [300_000, 40_000, 0]
 
 pick = st.integers(min_value=0, max_value=10_000)
 buyer_ix = st.integers(0, BUYERS - 1)
@@ -134,7 +135,7 @@ class OrderMoney(RuleBasedStateMachine):
         self.payment_keys: dict[tuple[int, str], tuple[int, int]] = {}
         self.key_counter = 0
         # What exists, as of the last invariant check (preconditions must not query).
-        self.seen = {"order": False, "open_refund": False}
+        self.seen = {"order": False, "open_order": False, "open_refund": False}
 
     def teardown(self):
         self._clock_patch.stop()
@@ -184,19 +185,28 @@ class OrderMoney(RuleBasedStateMachine):
         try:
             result = service(**kwargs)
         except DomainError as exc:
+            event(f"{service.__name__} refused: {exc.code}")
             assert self._snapshot() == before, f"{service.__name__} refused ({exc.code}) but wrote"
             assert ok is not True, f"{service.__name__} refused a valid call: {exc.code} {kwargs}"
             return None
         if ok is False:
             raise Refused(f"{service.__name__} accepted an invalid call: {kwargs}")
+        event(f"{service.__name__} done")
         return result
 
-    def _orders(self, *states) -> list[Order]:
-        orders = Order.objects.select_related("shop").order_by("pk")
-        return list(orders.filter(state__in=states) if states else orders)
+    def _pick_order(self, which: int, *states) -> Order:
+        """An order in one of these states if there is one, else any order."""
+        orders = Order.objects.select_related("shop", "buyer", "checkout").order_by("pk")
+        chosen = list(orders.filter(state__in=states)) or list(orders)
+        return chosen[which % len(chosen)]
 
-    def _refunds(self, *states) -> list[Refund]:
-        return list(Refund.objects.select_related("order__shop").filter(state__in=states))
+    def _pick_refund(self, which: int, *states) -> Refund:
+        """A refund in one of these states if there is one, else any open refund."""
+        refunds = Refund.objects.select_related("order__shop", "order__buyer").order_by("pk")
+        chosen = list(refunds.filter(state__in=states)) or list(
+            refunds.filter(state__in=OPEN_REFUND_STATES)
+        )
+        return chosen[which % len(chosen)]
 
     def _seller(self, order: Order):
         return order.shop.owner
@@ -240,14 +250,11 @@ class OrderMoney(RuleBasedStateMachine):
             quantity=quantity,
         )
 
-    def _checkout(self, buyer, quantities: dict[int, int], with_key: bool):
-        user = self.buyers[buyer]
+    def _checkout(self, user, quantities: dict[int, int], with_key: bool):
         key = self._next_key() if with_key else None
-        short = any(Sku.objects.get(pk=pk).available < n for pk, n in quantities.items())
-        items = [
-            CheckoutItem(sku=Sku.objects.get(pk=pk).public_id, quantity=n)
-            for pk, n in quantities.items()
-        ]
+        skus = {sku.pk: sku for sku in Sku.objects.filter(pk__in=quantities)}
+        short = any(skus[pk].available < n for pk, n in quantities.items())
+        items = [CheckoutItem(sku=skus[pk].public_id, quantity=n) for pk, n in quantities.items()]
         checkout = self._call(
             bool(items) and not short,
             checkout_create,
@@ -264,24 +271,30 @@ class OrderMoney(RuleBasedStateMachine):
 
     @rule(buyer=buyer_ix, with_key=st.booleans())
     def checkout_cart(self, buyer, with_key):
-        lines = CartLine.objects.filter(cart__owner=self.buyers[buyer])
-        self._checkout(buyer, dict(lines.values_list("sku_id", "quantity")), with_key)
+        """Check out the whole cart of a buyer who has one (an empty one is refused)."""
+        with_lines = set(CartLine.objects.values_list("cart__owner_id", flat=True))
+        user = next(
+            (b for b in self.buyers[buyer:] + self.buyers[:buyer] if b.pk in with_lines),
+            self.buyers[buyer],
+        )
+        lines = CartLine.objects.filter(cart__owner=user)
+        self._checkout(user, dict(lines.values_list("sku_id", "quantity")), with_key)
 
     @rule(
         buyer=buyer_ix,
-        wanted=st.dictionaries(sku_ix, st.integers(1, 3), min_size=1, max_size=3),
+        wanted=st.dictionaries(sku_ix, st.integers(1, 2), min_size=1, max_size=3),
         with_key=st.booleans(),
     )
     def checkout_now(self, buyer, wanted, with_key):
-        self._checkout(buyer, {self.skus[i].pk: n for i, n in wanted.items()}, with_key)
+        quantities = {self.skus[i].pk: n for i, n in wanted.items()}
+        self._checkout(self.buyers[buyer], quantities, with_key)
 
     @precondition(lambda self: self.checkout_keys)
     @rule(which=pick)
     def checkout_retried(self, which):
         """A retry with the same Idempotency-Key gets the same checkout and changes nothing."""
-        (buyer_pk, key), checkout_pk = sorted(self.checkout_keys.items())[
-            which % len(self.checkout_keys)
-        ]
+        keys = sorted(self.checkout_keys.items())
+        (buyer_pk, key), checkout_pk = keys[which % len(keys)]
         buyer = next(b for b in self.buyers if b.pk == buyer_pk)
         before = self._snapshot()
         again = checkout_create(
@@ -296,13 +309,12 @@ class OrderMoney(RuleBasedStateMachine):
     # -- paying -------------------------------------------------------------------------
 
     def _pick_checkout(self, which) -> Checkout:
-        checkouts = list(Checkout.objects.order_by("pk"))
+        """Preferably one with something to pay."""
+        unpaid = Checkout.objects.filter(orders__state=OrderState.WAIT_BUYER_PAY).distinct()
+        checkouts = list(unpaid.order_by("pk")) or list(Checkout.objects.order_by("pk"))
         return checkouts[which % len(checkouts)]
 
-    @precondition(lambda self: self.seen["order"])
-    @rule(which=pick, wrong=wrong_actor, with_key=st.booleans())
-    def pay_from_wallet(self, which, wrong, with_key):
-        checkout = self._pick_checkout(which)
+    def do_pay_wallet(self, checkout: Checkout, *, wrong: bool = False, with_key: bool = False):
         buyer = self._other_than(checkout.buyer) if wrong else checkout.buyer
         due = checkout_amount_due(checkout)
         ok = not wrong and 0 < due <= self._wallet(buyer)
@@ -316,12 +328,50 @@ class OrderMoney(RuleBasedStateMachine):
             if key:
                 self.payment_keys[(buyer.pk, key)] = (checkout.pk, payment.pk)
 
+    def do_pay_provider(self, checkout: Checkout, *, wrong: bool = False) -> Payment | None:
+        buyer = self._other_than(checkout.buyer) if wrong else checkout.buyer
+        due = checkout_amount_due(checkout)
+        payment = self._call(
+            not wrong and due > 0, checkout_pay_provider, checkout=checkout, buyer=buyer
+        )
+        if payment is not None:
+            assert (payment.state, payment.amount) == (PaymentState.PENDING, due)
+            self.provider_payments.append(payment.pk)
+        return payment
+
+    def do_provider_answer(self, payment: Payment, *, succeeds: bool = True) -> None:
+        """The provider's webhook: success (maybe late, maybe a duplicate) or failure."""
+        checkout = Checkout.objects.get(public_id=payment.reference)
+        due = checkout_amount_due(checkout)
+        if succeeds:
+            changed = payment_succeed(payment_id=payment.pk, provider_ref="sbx")
+        else:
+            changed = payment_fail(payment_id=payment.pk)
+        assert changed == (payment.state == PaymentState.PENDING)
+        if not changed:
+            event("provider answered twice: ignored")
+        elif succeeds:
+            payment.refresh_from_db()
+            paid = sum(Order.objects.filter(payment=payment).values_list("total", flat=True))
+            # Either it paid exactly what was due, or nothing and it all went back.
+            assert paid in (due, 0)
+            assert payment.refunded == payment.amount - paid
+            event("provider paid the orders" if paid else "provider paid late: all refunded")
+            if paid and payment.refunded:
+                event("provider paid more than due: surplus refunded")
+            if paid:
+                assert checkout_amount_due(checkout) == 0
+
+    @precondition(lambda self: self.seen["order"])
+    @rule(which=pick, wrong=wrong_actor, with_key=st.booleans())
+    def pay_from_wallet(self, which, wrong, with_key):
+        self.do_pay_wallet(self._pick_checkout(which), wrong=wrong, with_key=with_key)
+
     @precondition(lambda self: self.payment_keys)
     @rule(which=pick)
     def pay_retried(self, which):
-        (buyer_pk, key), (checkout_pk, payment_pk) = sorted(self.payment_keys.items())[
-            which % len(self.payment_keys)
-        ]
+        keys = sorted(self.payment_keys.items())
+        (buyer_pk, key), (checkout_pk, payment_pk) = keys[which % len(keys)]
         buyer = next(b for b in self.buyers if b.pk == buyer_pk)
         checkout = Checkout.objects.get(pk=checkout_pk)
         before = self._snapshot()
@@ -332,65 +382,28 @@ class OrderMoney(RuleBasedStateMachine):
     @precondition(lambda self: self.seen["order"])
     @rule(which=pick, wrong=wrong_actor)
     def pay_through_provider(self, which, wrong):
-        checkout = self._pick_checkout(which)
-        buyer = self._other_than(checkout.buyer) if wrong else checkout.buyer
-        due = checkout_amount_due(checkout)
-        payment = self._call(
-            not wrong and due > 0, checkout_pay_provider, checkout=checkout, buyer=buyer
-        )
-        if payment is not None:
-            assert (payment.state, payment.amount) == (PaymentState.PENDING, due)
-            self.provider_payments.append(payment.pk)
+        self.do_pay_provider(self._pick_checkout(which), wrong=wrong)
 
     @precondition(lambda self: self.provider_payments)
     @rule(which=pick, succeeds=st.sampled_from([True, True, False]))
     def provider_answers(self, which, succeeds):
-        """The provider's webhook: success (maybe late, maybe a duplicate) or failure."""
-        payment = Payment.objects.get(
-            pk=self.provider_payments[which % len(self.provider_payments)]
-        )
-        checkout = Checkout.objects.get(public_id=payment.reference)
-        due = checkout_amount_due(checkout)
-        if succeeds:
-            changed = payment_succeed(payment_id=payment.pk, provider_ref="sbx")
-        else:
-            changed = payment_fail(payment_id=payment.pk)
-        assert changed == (payment.state == PaymentState.PENDING)
-        if changed and succeeds:
-            payment.refresh_from_db()
-            paid = sum(Order.objects.filter(payment=payment).values_list("total", flat=True))
-            # Either it paid exactly what was due, or nothing and it all went back.
-            assert paid in (due, 0)
-            assert payment.refunded == payment.amount - paid
-            if paid:
-                assert checkout_amount_due(checkout) == 0
+        pk = self.provider_payments[which % len(self.provider_payments)]
+        self.do_provider_answer(Payment.objects.get(pk=pk), succeeds=succeeds)
 
     # -- the order's life ---------------------------------------------------------------
 
-    @precondition(lambda self: self.seen["order"])
-    @rule(which=pick, wrong=wrong_actor)
-    def cancel(self, which, wrong):
-        orders = self._orders(OrderState.WAIT_BUYER_PAY) or self._orders()
-        order = orders[which % len(orders)]
+    def do_cancel(self, order: Order, *, wrong: bool = False) -> None:
         actor, right = self._buyer_or_other(order, wrong)
         ok = right and order.state == OrderState.WAIT_BUYER_PAY
         if self._call(ok, order_cancel, order=order, actor=actor):
             assert Order.objects.get(pk=order.pk).state == OrderState.CLOSED
 
-    @precondition(lambda self: self.seen["order"])
-    @rule(which=pick, wrong=wrong_actor)
-    def ship(self, which, wrong):
-        orders = self._orders(OrderState.WAIT_SELLER_SEND) or self._orders()
-        order = orders[which % len(orders)]
+    def do_ship(self, order: Order, *, wrong: bool = False) -> None:
         actor, right = self._seller_or_other(order, wrong)
         ok = right and order.state == OrderState.WAIT_SELLER_SEND
         self._call(ok, order_ship, order=order, actor=actor, carrier="中通", waybill="ZT1234567")
 
-    @precondition(lambda self: self.seen["order"])
-    @rule(which=pick, wrong=wrong_actor)
-    def confirm(self, which, wrong):
-        orders = self._orders(OrderState.WAIT_BUYER_CONFIRM) or self._orders()
-        order = orders[which % len(orders)]
+    def do_confirm(self, order: Order, *, wrong: bool = False) -> None:
         actor, right = self._buyer_or_other(order, wrong)
         ok = (
             right
@@ -399,35 +412,44 @@ class OrderMoney(RuleBasedStateMachine):
         )
         self._call(ok, order_confirm, order=order, actor=actor)
 
-    @precondition(lambda self: self.seen["order"])
-    @rule(which=pick, wrong=wrong_actor, days=st.sampled_from([3, 5, 7, 10, 4]))
-    def extend(self, which, wrong, days):
-        orders = self._orders(OrderState.WAIT_BUYER_CONFIRM) or self._orders()
-        order = orders[which % len(orders)]
+    def do_extend(self, order: Order, *, days: int, wrong: bool = False) -> None:
         actor, right = self._buyer_or_other(order, wrong)
         ok = (
             right
-            and days != 4
+            and days in (3, 5, 7, 10)
             and order.state == OrderState.WAIT_BUYER_CONFIRM
             and not order.confirm_extended_days
         )
         if self._call(ok, order_extend_confirm, order=order, actor=actor, days=days):
-            order_after = Order.objects.get(pk=order.pk)
-            assert order_after.auto_confirm_at == order.auto_confirm_at + timedelta(days=days)
+            after = Order.objects.get(pk=order.pk)
+            assert after.auto_confirm_at == order.auto_confirm_at + timedelta(days=days)
+
+    @precondition(lambda self: self.seen["order"])
+    @rule(which=pick, wrong=wrong_actor)
+    def cancel(self, which, wrong):
+        self.do_cancel(self._pick_order(which, OrderState.WAIT_BUYER_PAY), wrong=wrong)
+
+    @precondition(lambda self: self.seen["order"])
+    @rule(which=pick, wrong=wrong_actor)
+    def ship(self, which, wrong):
+        self.do_ship(self._pick_order(which, OrderState.WAIT_SELLER_SEND), wrong=wrong)
+
+    @precondition(lambda self: self.seen["order"])
+    @rule(which=pick, wrong=wrong_actor)
+    def confirm(self, which, wrong):
+        self.do_confirm(self._pick_order(which, OrderState.WAIT_BUYER_CONFIRM), wrong=wrong)
+
+    @precondition(lambda self: self.seen["order"])
+    @rule(which=pick, wrong=wrong_actor, days=st.sampled_from([3, 5, 7, 10, 4]))
+    def extend(self, which, wrong, days):
+        order = self._pick_order(which, OrderState.WAIT_BUYER_CONFIRM)
+        self.do_extend(order, days=days, wrong=wrong)
 
     # -- refunds and disputes -----------------------------------------------------------
 
-    @precondition(lambda self: self.seen["order"])
-    @rule(
-        which=pick,
-        wrong=wrong_actor,
-        kind=st.sampled_from(RefundKind.values),
-        how_much=st.sampled_from(["all", "all", "part", "part", "exact", "over", "zero"]),
-        percent=st.integers(1, 99),
-    )
-    def request_refund(self, which, wrong, kind, how_much, percent):
-        orders = self._orders(*ESCROW_STATES) or self._orders()
-        order = orders[which % len(orders)]
+    def do_request(
+        self, order: Order, *, kind: str, how_much: str, percent: int = 50, wrong: bool = False
+    ) -> None:
         actor, right = self._buyer_or_other(order, wrong)
         refundable = order.total - order.refunded
         amount = {
@@ -456,21 +478,11 @@ class OrderMoney(RuleBasedStateMachine):
             assert (refund.state, refund.amount_refunded) == (RefundState.REFUNDED, refundable)
             assert Order.objects.get(pk=order.pk).state == OrderState.CLOSED
 
-    def _pick_refund(self, which, *states) -> Refund:
-        refunds = self._refunds(*states) or self._refunds(*OPEN_REFUND_STATES)
-        return refunds[which % len(refunds)]
-
-    @precondition(lambda self: self.seen["open_refund"])
-    @rule(which=pick, wrong=wrong_actor)
-    def withdraw_refund(self, which, wrong):
-        refund = self._pick_refund(which, *OPEN_REFUND_STATES)
+    def do_withdraw(self, refund: Refund, *, wrong: bool = False) -> None:
         actor, right = self._buyer_or_other(refund.order, wrong)
-        self._call(right, refund_cancel, refund=refund, actor=actor)
+        self._call(right and refund.is_open, refund_cancel, refund=refund, actor=actor)
 
-    @precondition(lambda self: self.seen["open_refund"])
-    @rule(which=pick, wrong=wrong_actor)
-    def seller_agrees(self, which, wrong):
-        refund = self._pick_refund(which, RefundState.REQUESTED)
+    def do_agree(self, refund: Refund, *, wrong: bool = False) -> None:
         actor, right = self._seller_or_other(refund.order, wrong)
         ok = right and refund.state == RefundState.REQUESTED
         if self._call(ok, refund_agree, refund=refund, actor=actor):
@@ -482,31 +494,84 @@ class OrderMoney(RuleBasedStateMachine):
             )
             assert refund.state == expected
 
-    @precondition(lambda self: self.seen["open_refund"])
-    @rule(which=pick, wrong=wrong_actor)
-    def seller_refuses(self, which, wrong):
-        refund = self._pick_refund(which, RefundState.REQUESTED, RefundState.RETURN_SHIPPED)
+    def do_refuse(self, refund: Refund, *, wrong: bool = False) -> None:
         actor, right = self._seller_or_other(refund.order, wrong)
         ok = right and refund.state in (RefundState.REQUESTED, RefundState.RETURN_SHIPPED)
         self._call(ok, refund_refuse, refund=refund, actor=actor, answer="货物完好")
 
-    @precondition(lambda self: self.seen["open_refund"])
-    @rule(which=pick, wrong=wrong_actor)
-    def buyer_ships_return(self, which, wrong):
-        refund = self._pick_refund(which, RefundState.AWAITING_RETURN)
+    def do_return_shipped(self, refund: Refund, *, wrong: bool = False) -> None:
         actor, right = self._buyer_or_other(refund.order, wrong)
         ok = right and refund.state == RefundState.AWAITING_RETURN
         self._call(
             ok, refund_return_shipped, refund=refund, actor=actor, carrier="EMS", waybill="EMS0009"
         )
 
+    def do_return_received(self, refund: Refund, *, wrong: bool = False) -> None:
+        actor, right = self._seller_or_other(refund.order, wrong)
+        ok = right and refund.state == RefundState.RETURN_SHIPPED
+        self._call(ok, refund_return_received, refund=refund, actor=actor)
+
+    def do_decide(
+        self, refund: Refund, *, how_much: str, percent: int = 50, wrong: bool = False
+    ) -> None:
+        actor = refund.order.shop.owner if wrong else self.operator
+        amount = {
+            "zero": 0,
+            "part": max(1, refund.amount * percent // 100),
+            "all": refund.amount,
+            "over": refund.amount + 1,
+        }[how_much]
+        ok = not wrong and refund.state == RefundState.DISPUTED and amount <= refund.amount
+        before = refund.order
+        if self._call(ok, dispute_decide, refund=refund, actor=actor, amount=amount, decision="x"):
+            refund.refresh_from_db()
+            order = Order.objects.get(pk=before.pk)
+            if amount:
+                assert (refund.state, refund.amount_refunded) == (RefundState.REFUNDED, amount)
+                assert order.refunded == before.refunded + amount
+            else:
+                # Rejected: the order goes on as it was.
+                assert refund.state == RefundState.REJECTED
+                assert (order.state, order.refunded) == (before.state, before.refunded)
+
+    @precondition(lambda self: self.seen["order"])
+    @rule(
+        which=pick,
+        wrong=wrong_actor,
+        kind=st.sampled_from(RefundKind.values),
+        how_much=st.sampled_from(["all", "part", "part", "exact", "over", "zero"]),
+        percent=st.integers(1, 99),
+    )
+    def request_refund(self, which, wrong, kind, how_much, percent):
+        order = self._pick_order(which, *ESCROW_STATES)
+        self.do_request(order, kind=kind, how_much=how_much, percent=percent, wrong=wrong)
+
+    @precondition(lambda self: self.seen["open_refund"])
+    @rule(which=pick, wrong=wrong_actor)
+    def withdraw_refund(self, which, wrong):
+        self.do_withdraw(self._pick_refund(which, *OPEN_REFUND_STATES), wrong=wrong)
+
+    @precondition(lambda self: self.seen["open_refund"])
+    @rule(which=pick, wrong=wrong_actor)
+    def seller_agrees(self, which, wrong):
+        self.do_agree(self._pick_refund(which, RefundState.REQUESTED), wrong=wrong)
+
+    @precondition(lambda self: self.seen["open_refund"])
+    @rule(which=pick, wrong=wrong_actor)
+    def seller_refuses(self, which, wrong):
+        refund = self._pick_refund(which, RefundState.REQUESTED, RefundState.RETURN_SHIPPED)
+        self.do_refuse(refund, wrong=wrong)
+
+    @precondition(lambda self: self.seen["open_refund"])
+    @rule(which=pick, wrong=wrong_actor)
+    def buyer_ships_return(self, which, wrong):
+        self.do_return_shipped(self._pick_refund(which, RefundState.AWAITING_RETURN), wrong=wrong)
+
     @precondition(lambda self: self.seen["open_refund"])
     @rule(which=pick, wrong=wrong_actor)
     def seller_receives_return(self, which, wrong):
         refund = self._pick_refund(which, RefundState.RETURN_SHIPPED)
-        actor, right = self._seller_or_other(refund.order, wrong)
-        ok = right and refund.state == RefundState.RETURN_SHIPPED
-        self._call(ok, refund_return_received, refund=refund, actor=actor)
+        self.do_return_received(refund, wrong=wrong)
 
     @precondition(lambda self: self.seen["open_refund"])
     @rule(
@@ -517,27 +582,68 @@ class OrderMoney(RuleBasedStateMachine):
     )
     def operator_decides(self, which, wrong, how_much, percent):
         refund = self._pick_refund(which, RefundState.DISPUTED)
-        actor = refund.order.shop.owner if wrong else self.operator
-        amount = {
-            "zero": 0,
-            "part": max(1, refund.amount * percent // 100),
-            "all": refund.amount,
-            "over": refund.amount + 1,
-        }[how_much]
-        ok = not wrong and refund.state == RefundState.DISPUTED and amount <= refund.amount
-        order_before = refund.order
-        if self._call(ok, dispute_decide, refund=refund, actor=actor, amount=amount, decision="x"):
-            refund.refresh_from_db()
-            order = Order.objects.get(pk=order_before.pk)
-            if amount:
-                assert (refund.state, refund.amount_refunded) == (RefundState.REFUNDED, amount)
-                assert order.refunded == order_before.refunded + amount
-            else:
-                # Rejected: the order goes on as it was.
-                assert refund.state == RefundState.REJECTED
-                assert (order.state, order.refunded) == (order_before.state, order_before.refunded)
+        self.do_decide(refund, how_much=how_much, percent=percent, wrong=wrong)
 
-    # -- time ---------------------------------------------------------------------------
+    # -- one natural step for some open order (so examples get deep) ---------------------
+
+    @precondition(lambda self: self.seen["open_order"])
+    @rule(steps=st.integers(1, 6), data=st.data())
+    def advance(self, steps, data):
+        """A few times: whoever must act on an open order does one of the things they may."""
+        for _ in range(steps):
+            if not Order.objects.filter(state__in=OPEN_STATES).exists():
+                return
+            self._advance_one(data.draw(pick), data.draw)
+
+    def _advance_one(self, which, draw):
+        order = self._pick_order(which, *OPEN_STATES)
+        refund = self._open_refund(order)
+        if order.state == OrderState.WAIT_BUYER_PAY:
+            how = draw(st.sampled_from(["wallet", "provider", "pending", "cancel"]))
+            if how == "wallet":
+                short = checkout_amount_due(order.checkout) - self._wallet(order.buyer)
+                if short > 0:
+                    self.top_up(self.buyers.index(order.buyer), short)
+                self.do_pay_wallet(order.checkout, with_key=draw(st.booleans()))
+            elif how in ("provider", "pending"):
+                payment = self.do_pay_provider(order.checkout)
+                if how == "provider":
+                    self.do_provider_answer(payment)
+            else:
+                self.do_cancel(order)
+        elif order.state == OrderState.WAIT_SELLER_SEND:
+            if draw(st.sampled_from(["ship", "ship", "refund"])) == "ship":
+                self.do_ship(order)
+            else:
+                self.do_request(order, kind=RefundKind.REFUND_ONLY, how_much="all")
+        elif refund is None:
+            how = draw(st.sampled_from(["confirm", "extend", "refund", "refund"]))
+            if how == "confirm":
+                self.do_confirm(order)
+            elif how == "extend":
+                self.do_extend(order, days=draw(st.sampled_from([3, 5, 7, 10])))
+            else:
+                self.do_request(
+                    order,
+                    kind=draw(st.sampled_from(RefundKind.values)),
+                    how_much=draw(st.sampled_from(["all", "part"])),
+                    percent=draw(st.integers(1, 99)),
+                )
+        else:
+            steps = {
+                RefundState.REQUESTED: [self.do_agree, self.do_refuse, self.do_withdraw],
+                RefundState.AWAITING_RETURN: [self.do_return_shipped, self.do_withdraw],
+                RefundState.RETURN_SHIPPED: [self.do_return_received, self.do_refuse],
+                RefundState.DISPUTED: [self.do_decide, self.do_withdraw],
+            }[refund.state]
+            step = draw(st.sampled_from(steps))
+            if step == self.do_decide:
+                how_much = draw(st.sampled_from(["zero", "part", "all"]))
+                step(refund, how_much=how_much, percent=draw(st.integers(1, 99)))
+            else:
+                step(refund)
+
+    # -- time and money from outside ----------------------------------------------------
 
     @rule(wait=waits)
     def time_passes(self, wait):
@@ -546,6 +652,9 @@ class OrderMoney(RuleBasedStateMachine):
         for _ in range(4):
             result = deadlines_sweep()
             assert result.failed == 0
+            for name in ("closed_unpaid", "auto_confirmed", "refunds_moved"):
+                if getattr(result, name):
+                    event(f"sweep {name}")
             if not (result.closed_unpaid or result.auto_confirmed or result.refunds_moved):
                 break
         else:
@@ -565,7 +674,6 @@ class OrderMoney(RuleBasedStateMachine):
         fund_wallet(self.buyers[buyer], amount)
         self.funded[self.buyers[buyer].pk] += amount
 
-    # -- invariants ---------------------------------------------------------------------
     # -- invariants ---------------------------------------------------------------------
     # One invariant reading every table once per step (a query per row would be too slow).
 
@@ -606,6 +714,7 @@ class OrderMoney(RuleBasedStateMachine):
         self._check_payments(orders, payments)
         self._check_history(orders, refunds)
         self.seen["order"] = bool(orders)
+        self.seen["open_order"] = any(o["state"] in OPEN_STATES for o in orders.values())
         self.seen["open_refund"] = any(r["state"] in OPEN_REFUND_STATES for r in refunds)
 
     def _check_escrow_and_wallets(self, balances, orders, payments):
