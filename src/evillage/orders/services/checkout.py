@@ -5,7 +5,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -74,10 +74,28 @@ def checkout_create(
             _("Items priced in different currencies are paid separately."),
             code="mixed_currencies",
         )
+    notes = {key: (value or "").strip()[:300] for key, value in (notes or {}).items()}
+    try:
+        return _create(buyer, skus, quantities, address, notes, idempotency_key)
+    except IntegrityError as exc:
+        # The same key from a concurrent request that committed first (a double click):
+        # its checkout is the answer. Nothing of ours was written (one transaction).
+        if idempotency_key and "checkout_unique_idempotency_key" in str(exc):
+            return Checkout.objects.get(buyer=buyer, idempotency_key=idempotency_key)
+        raise
+
+
+def _create(
+    buyer: User,
+    skus: list[Sku],
+    quantities: dict[str, int],
+    address: dict,
+    notes: dict[str, str],
+    idempotency_key: str | None,
+) -> Checkout:
     by_shop: dict[int, list[Sku]] = defaultdict(list)
     for sku in skus:
         by_shop[sku.product.shop_id].append(sku)
-    notes = {key: (value or "").strip()[:300] for key, value in (notes or {}).items()}
     now = timezone.now()
     with transaction.atomic(durable=True):
         orders = []
@@ -101,7 +119,7 @@ def checkout_create(
             )
         checkout = Checkout.objects.create(
             buyer=buyer,
-            currency=currencies.pop(),
+            currency=skus[0].product.currency,
             total=sum(order.total for order in orders),
             idempotency_key=idempotency_key,
             created_at=now,

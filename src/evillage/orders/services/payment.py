@@ -5,7 +5,7 @@ for orders that can no longer be paid (closed at the deadline, or already paid a
 goes straight back to where it came from: nothing is ever paid twice.
 """
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -49,6 +49,11 @@ def checkout_pay_wallet(
         return earlier
     with transaction.atomic(durable=True):
         orders = _lock_payable(checkout)
+        # Look again under the lock: a concurrent request with the same key may have
+        # paid while this one waited for it.
+        earlier = _earlier_payment(buyer, idempotency_key)
+        if earlier is not None:
+            return earlier
         if not orders:
             raise _nothing_to_pay()
         amount = sum(order.total for order in orders)
@@ -92,15 +97,22 @@ def checkout_pay_provider(
     amount = checkout_amount_due(checkout)
     if not amount:
         raise _nothing_to_pay()
-    return payment_create_provider(
-        payer=buyer,
-        purpose=PaymentPurpose.CHECKOUT,
-        reference=checkout.public_id,
-        amount=amount,
-        currency=checkout.currency,
-        provider=provider,
-        idempotency_key=idempotency_key,
-    )
+    try:
+        return payment_create_provider(
+            payer=buyer,
+            purpose=PaymentPurpose.CHECKOUT,
+            reference=checkout.public_id,
+            amount=amount,
+            currency=checkout.currency,
+            provider=provider,
+            idempotency_key=idempotency_key,
+        )
+    except IntegrityError as exc:
+        # The same key from a concurrent request that committed first: its payment.
+        earlier = _earlier_payment(buyer, idempotency_key)
+        if earlier is None or "payment_unique_idempotency_key" not in str(exc):
+            raise
+        return earlier
 
 
 def settle_checkout_payment(payment: Payment) -> None:

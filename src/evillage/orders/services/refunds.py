@@ -71,6 +71,11 @@ def refund_request(
     with transaction.atomic(durable=True):
         locked = lock_order(order.pk)
         require_buyer(locked, actor)
+        if idempotency_key:
+            # Again under the lock: a concurrent request with the same key may have won.
+            earlier = Refund.objects.filter(order=order, idempotency_key=idempotency_key).first()
+            if earlier is not None:
+                return earlier
         if locked.refunds.filter(state__in=OPEN_REFUND_STATES).exists():
             raise Conflict(_("A refund request is already open."), code="refund_open")
         refundable = locked.total - locked.refunded
@@ -319,6 +324,27 @@ def refunds_sweep_one(*, refund_id: int, now: datetime | None = None) -> bool:
     return True
 
 
+_CLOSED_REFUND_STATES = (RefundState.REFUNDED, RefundState.REJECTED, RefundState.CANCELLED)
+
+
+def _resume_confirmation_clock(order: Order, refund: Refund) -> None:
+    """The automatic confirmation waits while a refund is open (as on Taobao): when the
+    refund closes, the deadline moves on by the time the refund was open, so the buyer
+    keeps the days that were left."""
+    if order.state != OrderState.WAIT_BUYER_CONFIRM or order.auto_confirm_at is None:
+        return
+    # Until now, or until the refund's own deadline if the sweeper applies it late (a
+    # worker that was down does not give the buyer extra days).
+    until = timezone.now()
+    if refund.deadline is not None:
+        until = min(until, refund.deadline)
+    paused = until - refund.created_at
+    if paused.total_seconds() <= 0:
+        return
+    order.auto_confirm_at += paused
+    Order.objects.filter(pk=order.pk).update(auto_confirm_at=order.auto_confirm_at)
+
+
 def _is_seller(order: Order, user: User) -> bool:
     from evillage.shops.selectors import user_is_shop_staff
 
@@ -348,6 +374,8 @@ def _refund_move(
     record_event(
         order, actor=actor, refund=refund, from_state=refund.state, to_state=to, reason=reason
     )
+    if to in _CLOSED_REFUND_STATES:
+        _resume_confirmation_clock(order, refund)
     refund.state = to
     for name, value in fields.items():
         setattr(refund, name, value)
