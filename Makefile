@@ -43,7 +43,10 @@ browser:
 test: install browser
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
-	$(BIN)/pytest -q
+	$(BIN)/pytest -q -m "not browser"
+	@# In a process of their own: after other transactional tests in the same process, the
+	@# live server sometimes sees the seeded categories missing (an open problem).
+	$(BIN)/pytest -q -m browser
 
 lint: install
 	$(BIN)/ruff check .
