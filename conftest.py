@@ -15,6 +15,7 @@ def _test_settings(settings, tmp_path):
     hashed with a fast hasher, since every factory user has one (real hashing is
     deliberately slow)."""
     settings.MEDIA_ROOT = tmp_path / "media"
+    settings.PRIVATE_MEDIA_ROOT = tmp_path / "private"
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 

@@ -182,6 +182,9 @@ STORAGES = {
 WHITENOISE_USE_FINDERS = DEBUG
 MEDIA_URL = "media/"
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", VAR_DIR / "media")).resolve()
+# Files only some people may see (dispute evidence), streamed by views that check who
+# asks; keep it outside MEDIA_ROOT and out of the web server's reach.
+PRIVATE_MEDIA_ROOT = Path(os.environ.get("PRIVATE_MEDIA_ROOT", VAR_DIR / "private")).resolve()
 
 # Product photos: limits an upload must meet (see core.images).
 PHOTO_MAX_BYTES = 8 * 1024 * 1024

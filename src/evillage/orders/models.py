@@ -16,6 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from evillage.core.fields import PublicIdField
+from evillage.core.storage import private_storage
 from evillage.ledger.models import CURRENCY_CHOICES
 
 MAX_CART_LINES = 50
@@ -285,7 +286,10 @@ class Evidence(models.Model):
     refund = models.ForeignKey(Refund, on_delete=models.CASCADE, related_name="evidence")
     author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     text = models.CharField(_("statement"), max_length=2000, blank=True)
-    photo = models.ImageField(_("photo"), upload_to="evidence/%Y/%m/", blank=True)
+    # Private: streamed by orders.views only to the buyer, the shop's staff and operators.
+    photo = models.ImageField(
+        _("photo"), upload_to="evidence/%Y/%m/", storage=private_storage, blank=True
+    )
     created_at = models.DateTimeField(default=timezone.now, editable=False)
 
     class Meta:

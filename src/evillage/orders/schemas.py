@@ -8,12 +8,13 @@ objects' opaque public ids, never primary keys.
 from dataclasses import asdict
 from datetime import datetime
 
+from django.urls import reverse
 from ninja import Field, Schema
 from pydantic import StrictInt
 
 from evillage.accounts.models import User
 from evillage.orders.models import Evidence, Order, OrderEvent, OrderLine, Refund
-from evillage.orders.selectors import order_actions, order_events
+from evillage.orders.selectors import evidence_photo_name, order_actions, order_events
 
 MINOR_UNITS = "Minor units (fen, sen) of `currency`."
 
@@ -156,7 +157,9 @@ class EvidenceOut(Schema):
 
     @staticmethod
     def resolve_photo(obj: Evidence) -> str | None:
-        return obj.photo.url if obj.photo else None
+        if not obj.photo:
+            return None
+        return reverse("orders:evidence_photo", args=[evidence_photo_name(obj)])
 
 
 class RefundOut(Schema):

@@ -1,5 +1,6 @@
 """Reads for orders: lists for buyer, seller and operator, one order, what may be done."""
 
+import re
 from dataclasses import dataclass
 
 from django.db.models import Prefetch, QuerySet
@@ -9,6 +10,7 @@ from evillage.orders.models import (
     OPEN_REFUND_STATES,
     Cart,
     CartLine,
+    Evidence,
     Order,
     OrderEvent,
     OrderState,
@@ -110,6 +112,28 @@ def order_actions(*, order: Order, user: User) -> OrderActions:
         and refund.state == RefundState.DISPUTED
         and user.has_role(Role.OPERATOR),
     )
+
+
+_PHOTO_NAME = re.compile(r"[0-9a-z]{8,64}")
+
+
+def evidence_photo_name(evidence: Evidence) -> str:
+    """The opaque name a photo is served under (its random file name, no folder)."""
+    return evidence.photo.name.rsplit("/", 1)[-1].removesuffix(".jpg")
+
+
+def evidence_photo_for(*, user: User, name: str) -> Evidence | None:
+    """The evidence with this photo if the user may see its order (buyer, staff, operator)."""
+    if not _PHOTO_NAME.fullmatch(name):
+        return None
+    evidence = (
+        Evidence.objects.select_related("refund__order")
+        .filter(photo__endswith=f"/{name}.jpg")
+        .first()
+    )
+    if evidence is None or order_for(user=user, public_id=evidence.refund.order.public_id) is None:
+        return None
+    return evidence
 
 
 def disputes_open() -> QuerySet[Refund]:

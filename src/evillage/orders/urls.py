@@ -1,6 +1,6 @@
 from django.urls import path
 
-from evillage.orders.views import cart, checkout, desk, detail, lists
+from evillage.orders.views import cart, checkout, desk, detail, evidence, lists
 
 app_name = "orders"
 urlpatterns = [
@@ -11,6 +11,7 @@ urlpatterns = [
     path("checkout/", checkout.checkout, name="checkout"),
     path("checkout/<str:public_id>/pay/", checkout.pay, name="pay"),
     path("orders/", lists.buyer_order_list, name="buyer_orders"),
+    path("orders/evidence/<str:name>.jpg", evidence.evidence_photo, name="evidence_photo"),
     path("orders/<str:public_id>/", detail.order_detail, name="detail"),
     path("orders/<str:public_id>/do/<slug:action>/", detail.order_action, name="action"),
     path("seller/orders/", lists.seller_order_list, name="seller_orders"),

@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 
 from evillage.accounts.models import Role, User
 from evillage.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
+from evillage.core.ids import new_public_id
 from evillage.core.images import decode_upload, encode_jpeg
 from evillage.ledger.services import transfers_create
 from evillage.orders.models import (
@@ -283,7 +284,9 @@ def evidence_add(*, refund: Refund, actor: User, text: str = "", photo=None) -> 
             image = decode_upload(photo)
         except ValidationFailed as exc:
             raise ValidationFailed(exc.message, code=exc.code, field="photo") from None
-        evidence.photo.save("evidence.jpg", ContentFile(encode_jpeg(image)), save=False)
+        # A random name: nothing about the file can be guessed from another one.
+        name = f"{new_public_id()}{new_public_id()}.jpg"
+        evidence.photo.save(name, ContentFile(encode_jpeg(image)), save=False)
     evidence.save()
     return evidence
 

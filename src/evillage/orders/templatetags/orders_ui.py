@@ -2,9 +2,10 @@
 the dispute desk. Logged-in users only; three small queries per page."""
 
 from django import template
+from django.urls import reverse
 
 from evillage.accounts.models import Role
-from evillage.orders.selectors import cart_count
+from evillage.orders.selectors import cart_count, evidence_photo_name
 from evillage.shops.selectors import shops_of_user
 
 register = template.Library()
@@ -21,3 +22,9 @@ def orders_nav(context) -> dict:
         "is_seller": shops_of_user(user=user).exists(),
         "is_operator": user.has_role(Role.OPERATOR),
     }
+
+
+@register.filter
+def evidence_photo_url(evidence) -> str:
+    """Where an evidence photo is streamed from (a permission-checked view)."""
+    return reverse("orders:evidence_photo", args=[evidence_photo_name(evidence)])

@@ -3,12 +3,15 @@
 import secrets
 
 import pytest
+from django.conf import settings
+from django.test import Client
 from django.urls import reverse
 
 from evillage.accounts.tests.factories import OperatorFactory, UserFactory
 from evillage.catalog.tests.factories import image_upload
 from evillage.core.money import format_money
 from evillage.orders.models import Order, OrderEvent, OrderState, RefundKind, RefundState
+from evillage.orders.selectors import evidence_photo_name
 from evillage.orders.services.checkout import checkout_create
 from evillage.orders.services.lifecycle import order_ship
 from evillage.orders.services.payment import checkout_pay_wallet
@@ -225,7 +228,16 @@ class TestRefunds:
         operator = as_user(client, OperatorFactory())
         desk = operator.get(reverse("orders:desk")).content.decode()
         assert "桌腿有裂缝" in desk and "发货前检查过，完好" in desk
-        assert refund.evidence.get().photo.url in desk
+        evidence = refund.evidence.get()
+        photo_url = reverse("orders:evidence_photo", args=[evidence_photo_name(evidence)])
+        assert photo_url in desk
+        # The photo is streamed to the people of the dispute only, never a public file.
+        assert operator.get(photo_url)["Content-Type"] == "image/jpeg"
+        stranger = Client()
+        assert stranger.get(photo_url).status_code == 302  # to the login page
+        stranger.force_login(UserFactory())
+        assert stranger.get(photo_url).status_code == 404
+        assert not str(evidence.photo.path).startswith(str(settings.MEDIA_ROOT))
         assert reverse("orders:desk") in desk  # the header link
 
         # Too much: the error is shown, nothing moves.
