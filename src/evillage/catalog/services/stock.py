@@ -66,10 +66,9 @@ def stock_ship(items: Iterable[StockItem]) -> None:
         )
         if not updated:
             raise RuntimeError(f"SKU {sku_id} lost a reservation")
+    quantities = dict(ordered)
     per_product: dict[int, int] = {}
-    for product_id, sku_id in Sku.objects.filter(pk__in=[s for s, _q in ordered]).values_list(
-        "product_id", "pk"
-    ):
-        per_product[product_id] = per_product.get(product_id, 0) + dict(ordered)[sku_id]
+    for product_id, sku_id in Sku.objects.filter(pk__in=quantities).values_list("product_id", "pk"):
+        per_product[product_id] = per_product.get(product_id, 0) + quantities[sku_id]
     for product_id, quantity in sorted(per_product.items()):
         Product.objects.filter(pk=product_id).update(sales_count=F("sales_count") + quantity)

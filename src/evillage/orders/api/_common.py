@@ -4,12 +4,10 @@ from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
 
-from evillage.accounts.models import Role, User
 from evillage.core.api_schemas import READ_ERRORS, WRITE_ERRORS
 from evillage.core.errors import NotFound
 from evillage.orders.models import Order, Refund
-from evillage.orders.selectors import order_for, refund_get
-from evillage.shops.selectors import user_is_shop_staff
+from evillage.orders.selectors import may_see_order, order_for, refund_get
 
 # Every operation here needs a user, so 401 is declared beside the others.
 READS = frozenset({401, *READ_ERRORS})
@@ -42,15 +40,6 @@ def visible_order(request: HttpRequest, order_id: str) -> Order:
 
 def visible_refund(request: HttpRequest, refund_id: str) -> Refund:
     refund = refund_get(public_id=refund_id)
-    if refund is None or not can_see_refund(request.auth, refund):
+    if refund is None or not may_see_order(user=request.auth, order=refund.order):
         raise NotFound(_("Refund not found."), code="refund_not_found")
     return refund
-
-
-def can_see_refund(user: User, refund: Refund) -> bool:
-    order = refund.order
-    return (
-        order.buyer_id == user.pk
-        or user_is_shop_staff(user=user, shop=order.shop)
-        or user.has_role(Role.OPERATOR)
-    )

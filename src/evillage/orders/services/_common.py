@@ -10,7 +10,7 @@ from evillage.catalog.services.stock import stock_release, stock_ship
 from evillage.core.errors import Conflict, NotFound, PermissionDenied
 from evillage.ledger.models import Account, AccountKind
 from evillage.ledger.services import account_platform
-from evillage.orders.models import Order, OrderEvent, OrderLine, Refund
+from evillage.orders.models import OPEN_REFUND_STATES, Order, OrderEvent, OrderLine, Refund
 from evillage.shops.selectors import user_is_shop_staff
 
 
@@ -76,6 +76,10 @@ def record_event(
         to_state=to_state,
         reason=reason[:500],
     )
+
+
+def has_open_refund(order: Order) -> bool:
+    return order.refunds.filter(state__in=OPEN_REFUND_STATES).exists()
 
 
 def state_changed() -> Conflict:

@@ -15,6 +15,7 @@ from evillage.ledger.services import Leg, account_platform, account_wallet, tran
 from evillage.orders.models import Order, OrderState, RefundState
 from evillage.orders.services._common import (
     escrow_account,
+    has_open_refund,
     lock_order,
     record_event,
     release_stock,
@@ -114,7 +115,7 @@ def order_confirm(*, order: Order, actor: User) -> Order:
         require_buyer(locked, actor)
         if locked.state != OrderState.WAIT_BUYER_CONFIRM:
             raise wrong_state(locked)
-        if _has_open_refund(locked):
+        if has_open_refund(locked):
             raise Conflict(
                 _("A refund request is open on this order. Withdraw it before confirming."),
                 code="refund_open",
@@ -130,7 +131,7 @@ def order_auto_confirm(*, order_id: int, now=None) -> bool:
         locked = lock_order(order_id)
         if locked.state != OrderState.WAIT_BUYER_CONFIRM or not locked.auto_confirm_at:
             return False
-        if locked.auto_confirm_at > now or _has_open_refund(locked):
+        if locked.auto_confirm_at > now or has_open_refund(locked):
             return False
         finish(locked, actor=None, reason="confirmed automatically at the deadline")
     return True
@@ -167,12 +168,6 @@ def order_extend_confirm(*, order: Order, actor: User, days: int) -> Order:
             reason=f"confirmation deadline extended by {days} days",
         )
     return locked
-
-
-def _has_open_refund(order: Order) -> bool:
-    from evillage.orders.models import OPEN_REFUND_STATES
-
-    return order.refunds.filter(state__in=OPEN_REFUND_STATES).exists()
 
 
 def commission_due(order: Order, released: int) -> int:

@@ -28,8 +28,10 @@ from evillage.orders.models import (
     RefundKind,
     RefundState,
 )
+from evillage.orders.selectors import may_see_order
 from evillage.orders.services._common import (
     escrow_account,
+    has_open_refund,
     lock_order,
     record_event,
     release_stock,
@@ -77,7 +79,7 @@ def refund_request(
             earlier = Refund.objects.filter(order=order, idempotency_key=idempotency_key).first()
             if earlier is not None:
                 return earlier
-        if locked.refunds.filter(state__in=OPEN_REFUND_STATES).exists():
+        if has_open_refund(locked):
             raise Conflict(_("A refund request is already open."), code="refund_open")
         refundable = locked.total - locked.refunded
         if locked.state == OrderState.WAIT_SELLER_SEND:
@@ -263,9 +265,7 @@ def dispute_decide(*, refund: Refund, actor: User, amount: int, decision: str) -
 
 def evidence_add(*, refund: Refund, actor: User, text: str = "", photo=None) -> Evidence:
     """Buyer, seller or an operator adds a statement or photo to an open refund."""
-    order = refund.order
-    is_party = actor.pk == order.buyer_id or _is_seller(order, actor)
-    if not is_party and not actor.has_role(Role.OPERATOR):
+    if not may_see_order(user=actor, order=refund.order):
         raise PermissionDenied(_("This is not your refund."), code="not_your_refund")
     text = (text or "").strip()
     if not text and photo is None:
@@ -346,12 +346,6 @@ def _resume_confirmation_clock(order: Order, refund: Refund) -> None:
         return
     order.auto_confirm_at += paused
     Order.objects.filter(pk=order.pk).update(auto_confirm_at=order.auto_confirm_at)
-
-
-def _is_seller(order: Order, user: User) -> bool:
-    from evillage.shops.selectors import user_is_shop_staff
-
-    return user_is_shop_staff(user=user, shop=order.shop)
 
 
 def _lock_refund(refund_id: int, states) -> Refund:

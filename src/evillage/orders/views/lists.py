@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from evillage.accounts.models import User
 from evillage.orders.models import OPEN_REFUND_STATES, Order, OrderState, Refund
-from evillage.orders.selectors import buyer_orders, order_actions
+from evillage.orders.selectors import buyer_orders, order_actions, viewer_of
 from evillage.orders.views._common import PAGE_SIZE
 from evillage.shops.selectors import shops_of_user
 
@@ -41,8 +41,9 @@ def _tab(request, tabs) -> tuple[str, list | None]:
 
 def _page(request, orders: QuerySet[Order], user: User):
     page = Paginator(orders, PAGE_SIZE).get_page(request.GET.get("page"))
+    viewer = viewer_of(user)
     for order in page:
-        order.actions = order_actions(order=order, user=user)
+        order.actions = order_actions(order=order, user=user, viewer=viewer)
     return page
 
 
