@@ -68,9 +68,11 @@ def http_error(request, exc: HttpError):
 def _register_routers() -> None:
     from evillage.accounts.api import router as accounts_router
     from evillage.catalog.api import router as catalog_router
+    from evillage.messaging.api import router as messaging_router
     from evillage.orders.api import router as orders_router
     from evillage.payments.api import router as payments_router
     from evillage.places.api import router as places_router
+    from evillage.reviews.api import router as reviews_router
     from evillage.shops.api import router as shops_router
 
     api.add_router("/auth", accounts_router)
@@ -79,6 +81,8 @@ def _register_routers() -> None:
     api.add_router("/", catalog_router)
     api.add_router("/", orders_router)
     api.add_router("/", payments_router)
+    api.add_router("/", messaging_router)
+    api.add_router("/", reviews_router)
 
 
 _register_routers()

@@ -1,7 +1,22 @@
+"""The ASGI application: Django for HTTP, Channels for the messenger's WebSocket."""
+
 import os
 
 from django.core.asgi import get_asgi_application
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "evillage.settings")
 
-application = get_asgi_application()
+# Set Django up before importing anything that touches models.
+django_http = get_asgi_application()
+
+from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
+
+from evillage.messaging.routing import websocket_urlpatterns  # noqa: E402
+from evillage.messaging.ws_auth import MessengerAuth  # noqa: E402
+
+application = ProtocolTypeRouter(
+    {
+        "http": django_http,
+        "websocket": MessengerAuth(URLRouter(websocket_urlpatterns)),
+    }
+)

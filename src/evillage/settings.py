@@ -55,6 +55,8 @@ INSTALLED_APPS = [
     "evillage.ledger",
     "evillage.payments",
     "evillage.orders",
+    "evillage.messaging",
+    "evillage.reviews",
     "django_tasks",
     "django_tasks_db",
     "evillage.web",
@@ -217,6 +219,14 @@ REFUND_RETURN_RECEIPT_WITHIN = timedelta(
 # How often `evillage worker` sweeps the deadline columns.
 DEADLINE_SWEEP_SECONDS = float(os.environ.get("DEADLINE_SWEEP_SECONDS", "60"))
 
+# Reviews (Taobao's rules): review within 15 days of the order finishing, follow up once
+# within 180 days; at most this many photos per review and per follow-up.
+REVIEW_WINDOW_DAYS = int(os.environ.get("REVIEW_WINDOW_DAYS", "15"))
+REVIEW_FOLLOWUP_DAYS = int(os.environ.get("REVIEW_FOLLOWUP_DAYS", "180"))
+REVIEW_MAX_PHOTOS = 5
+# Detailed seller ratings (DSR) are averaged over this many days.
+REVIEW_DSR_DAYS = 180
+
 # Payments: the built-in sandbox provider signs its webhooks with this secret (HMAC-SHA256).
 PAYMENT_PROVIDERS = ["sandbox"]
 SANDBOX_WEBHOOK_SECRET = os.environ.get("SANDBOX_WEBHOOK_SECRET", "") or SECRET_KEY
@@ -237,3 +247,30 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "WARNING")},
 }
+
+# Messenger: realtime delivery through Channels. One process needs nothing more; several
+# server processes share the Redis layer (REDIS_URL).
+REDIS_URL = os.environ.get("REDIS_URL", "")
+CHANNEL_LAYERS = (
+    {
+        "default": {
+            "BACKEND": os.environ.get(
+                "CHANNEL_LAYER_BACKEND", "channels_redis.core.RedisChannelLayer"
+            ),
+            "CONFIG": {"hosts": [REDIS_URL]},
+        }
+    }
+    if REDIS_URL
+    else {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
+)
+# Against spam: messages a person may send per minute and per hour, new conversations a
+# buyer may start per day.
+MESSENGER_MAX_PER_MINUTE = int(os.environ.get("MESSENGER_MAX_PER_MINUTE", "30"))
+MESSENGER_MAX_PER_HOUR = int(os.environ.get("MESSENGER_MAX_PER_HOUR", "600"))
+MESSENGER_NEW_CONVERSATIONS_PER_DAY = int(
+    os.environ.get("MESSENGER_NEW_CONVERSATIONS_PER_DAY", "50")
+)
+# A shop's staff count as online this long after their last sign of life in the messenger;
+# while none is, buyers get the shop's automatic reply (once per quiet spell).
+MESSENGER_STAFF_ONLINE_SECONDS = 120
+MESSENGER_AUTO_REPLY_QUIET_MINUTES = 60

@@ -15,6 +15,8 @@ urlpatterns = [
     path("", include("evillage.orders.urls")),
     path("seller/", include("evillage.shops.urls")),
     path("", include("evillage.payments.urls")),
+    path("", include("evillage.messaging.urls")),
+    path("", include("evillage.reviews.urls")),
     path("", include("evillage.catalog.urls")),
     path("", include("evillage.web.urls")),
 ]

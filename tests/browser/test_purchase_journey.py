@@ -14,7 +14,7 @@ import pytest
 from playwright.sync_api import Browser, Page, expect
 
 from evillage.accounts.models import User
-from evillage.accounts.tests.factories import PASSWORD, UserFactory, VerifiedSellerFactory
+from evillage.accounts.tests.factories import UserFactory, VerifiedSellerFactory
 from evillage.catalog.models import Sku
 from evillage.core.money import format_money
 from evillage.ledger.selectors import ledger_audit
@@ -23,6 +23,7 @@ from evillage.orders.tests.factories import escrow_balance, make_sku, wallet_bal
 from evillage.places.tests.factories import village
 from evillage.shops.models import Shop
 from evillage.shops.tests.factories import ShopFactory
+from tests.browser.pages import logged_in
 
 pytestmark = [
     pytest.mark.browser,
@@ -82,7 +83,7 @@ def test_a_buyer_pays_two_shops_online_and_the_confirmed_seller_is_paid(
     url = live_server.url
     sellers = (table_seller, cactus_seller)
 
-    shopper = _logged_in(browser, url, "137 1234 0001", "王小明")
+    shopper = logged_in(browser, url, "137 1234 0001", "王小明")
     for seller in sellers:
         _add_to_cart(shopper, url, seller)
     _check_out(shopper, sellers, parents_village.name)
@@ -93,7 +94,7 @@ def test_a_buyer_pays_two_shops_online_and_the_confirmed_seller_is_paid(
 
     seller_pages = {}
     for n, seller in enumerate(sellers):
-        page = _logged_in(browser, url, seller.login, seller.user.display_name)
+        page = logged_in(browser, url, seller.login, seller.user.display_name)
         _ship(page, buyer_name="王小明", carrier="中通快递", waybill=f"ZT73000123{n}")
         seller_pages[seller.shop.pk] = page
 
@@ -127,17 +128,6 @@ def test_a_buyer_pays_two_shops_online_and_the_confirmed_seller_is_paid(
     assert escrow_balance() == cactus_seller.total
     audit = ledger_audit()
     assert audit.ok, audit
-
-
-def _logged_in(browser: Browser, url: str, login: str, name: str) -> Page:
-    """A new browser (own cookies) signed in as this person."""
-    page = browser.new_context(locale="en-US").new_page()
-    page.goto(url + "/accounts/login/")
-    page.get_by_label("Phone number or email").fill(login)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Log in").click()
-    expect(page.get_by_role("link", name=name)).to_be_visible()
-    return page
 
 
 def _add_to_cart(page: Page, url: str, seller: Seller) -> None:

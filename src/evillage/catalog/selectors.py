@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from evillage.accounts.models import User
 from evillage.catalog.models import Category, Product, ProductPhoto, ProductStatus, Sku
 from evillage.core.errors import NotFound
+from evillage.reviews.selectors import with_shop_credit
 from evillage.shops.models import Shop, ShopStatus
 from evillage.shops.selectors import user_is_shop_staff
 
@@ -38,16 +39,16 @@ def public_products() -> QuerySet[Product]:
 
 
 def for_cards(products: QuerySet[Product]) -> QuerySet[Product]:
-    """What a product card needs in two queries: the shop's village and the first photo.
+    """What a product card needs in two queries: the shop's village, its credit badge and
+    the first photo.
 
     The first photo lands in `product.cover_photos` (a list of at most one).
     """
     covers = ProductPhoto.objects.only(
         "id", "product_id", "thumb", "width", "height", "position"
     ).order_by("position", "id")[:1]
-    return products.select_related("shop__village").prefetch_related(
-        Prefetch("photos", queryset=covers, to_attr="cover_photos")
-    )
+    products = with_shop_credit(products.select_related("shop__village"))
+    return products.prefetch_related(Prefetch("photos", queryset=covers, to_attr="cover_photos"))
 
 
 def sort_products(products: QuerySet[Product], sort: str) -> QuerySet[Product]:
@@ -159,7 +160,7 @@ def product_visible_to(*, user: User | AnonymousUser, public_id: str) -> Product
     The one visibility rule of a single product, for pages and API alike.
     """
     product = (
-        Product.objects.select_related("category", "shop__village__parent")
+        with_shop_credit(Product.objects.select_related("category", "shop__village__parent"))
         .filter(public_id=public_id)
         .first()
     )

@@ -191,3 +191,9 @@ def process_photo(upload) -> ProcessedPhoto:
 def process_logo(upload) -> ContentFile:
     """A shop logo: the same checks, one 300×300 square JPEG."""
     return ContentFile(encode_jpeg(square(decode_upload(upload, max_side=THUMB_SIDE))))
+
+
+def process_attachment(upload, *, side: int = 1280) -> ContentFile:
+    """A photo sent in a conversation or as evidence: the same checks, one JPEG that
+    fits in a `side` square."""
+    return ContentFile(encode_jpeg(_fit_within(decode_upload(upload, max_side=side), side)))

@@ -9,6 +9,7 @@ from django.contrib import admin
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
+from evillage.core.admin_mixins import ReadOnlyMixin
 from evillage.core.money import format_money
 from evillage.orders.models import (
     Cart,
@@ -20,17 +21,6 @@ from evillage.orders.models import (
     OrderLine,
     Refund,
 )
-
-
-class ReadOnlyMixin:
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 def _money(amount: int, currency: str) -> str:

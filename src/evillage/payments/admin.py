@@ -7,19 +7,9 @@ from django.contrib import admin, messages
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
+from evillage.core.admin_mixins import ReadOnlyMixin
 from evillage.payments.models import Payment, PaymentEvent, Payout, PayoutState, WebhookDelivery
 from evillage.payments.services import payout_resume
-
-
-class ReadOnlyMixin:
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 class PaymentEventInline(ReadOnlyMixin, admin.TabularInline):

@@ -91,7 +91,11 @@ class ShopPage:
 
 def shop_for_display(*, public_id: str, user) -> ShopPage:
     """The shop with `shop.village.path` set, for the breadcrumbs."""
-    shop = Shop.objects.select_related(f"village__{_ANCESTORS}").filter(public_id=public_id).first()
+    shop = (
+        Shop.objects.select_related(f"village__{_ANCESTORS}", "credit")  # reviews' credit row
+        .filter(public_id=public_id)
+        .first()
+    )
     if shop is None:
         raise NotFound(_("No such shop."), code="shop_not_found")
     _with_path(shop.village)
