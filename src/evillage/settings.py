@@ -223,6 +223,8 @@ DEADLINE_SWEEP_SECONDS = float(os.environ.get("DEADLINE_SWEEP_SECONDS", "60"))
 # within 180 days; at most this many photos per review and per follow-up.
 REVIEW_WINDOW_DAYS = int(os.environ.get("REVIEW_WINDOW_DAYS", "15"))
 REVIEW_FOLLOWUP_DAYS = int(os.environ.get("REVIEW_FOLLOWUP_DAYS", "180"))
+# The seller answers a review (or a follow-up) within this many days of it.
+REVIEW_REPLY_DAYS = int(os.environ.get("REVIEW_REPLY_DAYS", "30"))
 REVIEW_MAX_PHOTOS = 5
 # Detailed seller ratings (DSR) are averaged over this many days.
 REVIEW_DSR_DAYS = 180

@@ -11,6 +11,8 @@ Server → client: {"type": "message", ...} (see realtime.message_payload),
 
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
+from django.conf import settings
+from django.utils import translation
 from django.utils.translation import gettext as _
 
 from evillage.core.errors import DomainError, NotFound
@@ -35,10 +37,13 @@ def _seen(shop_ids: frozenset[int]) -> None:
 
 @database_sync_to_async
 def _send(user, conversation_id: str, text: str) -> str:
-    seen = conversation_for(user=user, public_id=conversation_id)
-    if seen is None:
-        raise NotFound(_("Conversation not found."), code="conversation_not_found")
-    return services.message_send(user=user, conversation=seen.conversation, text=text)[0].public_id
+    # Errors in the user's own language (no LocaleMiddleware on a socket).
+    with translation.override(user.language or settings.LANGUAGE_CODE):
+        seen = conversation_for(user=user, public_id=conversation_id)
+        if seen is None:
+            raise NotFound(_("Conversation not found."), code="conversation_not_found")
+        created = services.message_send(user=user, conversation=seen.conversation, text=text)
+    return created[0].public_id
 
 
 @database_sync_to_async

@@ -11,6 +11,8 @@
 - Ratings that score 0 under these rules are kept and shown; they are not counted in the
   good-review rate either. Hidden reviews take no part at all, so hiding one may bring
   another review of the same buyer back under a limit.
+- Detailed ratings (DSR): only the first three reviews of one buyer at one shop per
+  calendar month count in the shop's averages.
 
 Levels follow Taobao's published thresholds (hearts, diamonds, crowns, golden crowns).
 """
@@ -26,6 +28,7 @@ from django.utils.translation import ngettext
 
 SAME_PRODUCT_WINDOW = timedelta(days=14)
 MONTHLY_LIMIT = 6
+DSR_PER_MONTH = 3
 
 HEART, DIAMOND, CROWN, GOLDEN_CROWN = "heart", "diamond", "crown", "golden_crown"
 SYMBOLS = {HEART: "♥", DIAMOND: "◆", CROWN: "♛", GOLDEN_CROWN: "♛"}
@@ -106,6 +109,9 @@ class SliceReview:
 class Scored:
     points: int
     counted: bool
+    # Whether its detailed ratings (DSR) count: Taobao counts only the first
+    # DSR_PER_MONTH reviews of one buyer at one shop per calendar month.
+    dsr_counted: bool = False
 
 
 NOT_COUNTED = Scored(points=0, counted=False)
@@ -130,16 +136,33 @@ def score_slice(reviews: Iterable[SliceReview]) -> dict[int, Scored]:
             seen.add(review.rating)
             candidates.append(review)
 
-    # Rule 2: between −6 and +6 per calendar month (local time of the order).
     zone = zoneinfo.ZoneInfo(settings.TIME_ZONE)
+
+    def month_of(review: SliceReview) -> tuple[int, int]:
+        local = review.ordered_at.astimezone(zone)
+        return (local.year, local.month)
+
+    # Detailed ratings: the first DSR_PER_MONTH visible reviews of each month count.
+    dsr_in_month: dict[tuple[int, int], int] = defaultdict(int)
+    dsr_ids = set()
+    for review in visible:
+        month = month_of(review)
+        if dsr_in_month[month] < DSR_PER_MONTH:
+            dsr_in_month[month] += 1
+            dsr_ids.add(review.id)
+    for review_id in dsr_ids:
+        result[review_id] = Scored(points=0, counted=False, dsr_counted=True)
+
+    # Rule 2: between −6 and +6 per calendar month (local time of the order).
     month_sums: dict[tuple[int, int], int] = defaultdict(int)
     for review in candidates:  # still in order of order creation
-        local = review.ordered_at.astimezone(zone)
-        month = (local.year, local.month)
+        month = month_of(review)
         total = month_sums[month] + review.rating
         if -MONTHLY_LIMIT <= total <= MONTHLY_LIMIT:
             month_sums[month] = total
-            result[review.id] = Scored(points=review.rating, counted=True)
+            result[review.id] = Scored(
+                points=review.rating, counted=True, dsr_counted=review.id in dsr_ids
+            )
     return result
 
 

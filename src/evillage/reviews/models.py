@@ -76,6 +76,11 @@ class Review(models.Model):
     points = models.SmallIntegerField(_("points"), default=0, editable=False)
     # Whether it is one of the ratings the good-review rate counts.
     counted = models.BooleanField(_("counted"), default=False, editable=False)
+    # Whether its detailed ratings count in the shop's DSR (the first three of one buyer
+    # at one shop per calendar month do).
+    dsr_counted = models.BooleanField(
+        _("counts in detailed ratings"), default=False, editable=False
+    )
 
     class Meta:
         verbose_name = _("review")

@@ -5,6 +5,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.conf import settings
+from django.core.cache import cache
 from django.db.models import Avg, Count, Prefetch, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -23,6 +24,7 @@ from evillage.reviews.services import (
 from evillage.shops.models import Shop
 
 PAGE_SIZE = 10
+CATEGORY_DSR_SECONDS = 600
 
 
 def with_shop_credit(products: QuerySet[Product]) -> QuerySet[Product]:
@@ -193,7 +195,7 @@ def _dsr_since(now: datetime | None) -> datetime:
 def shop_dsr(*, shop: Shop, now: datetime | None = None) -> DsrScores | None:
     """The shop's averages over the last REVIEW_DSR_DAYS (hidden reviews left out)."""
     figures = Review.objects.filter(
-        shop=shop, is_hidden=False, created_at__gte=_dsr_since(now)
+        shop=shop, is_hidden=False, dsr_counted=True, created_at__gte=_dsr_since(now)
     ).aggregate(ratings=Count("id"), **{name: Avg(name) for name in DSR_FIELDS})
     if not figures["ratings"]:
         return None
@@ -244,7 +246,9 @@ def category_dsr(*, root: Category, now: datetime | None = None) -> DsrScores | 
     ids = category_tree().subtree_ids(root)
     shops = public_products().filter(category_id__in=ids).values("shop_id")
     per_shop = list(
-        Review.objects.filter(is_hidden=False, created_at__gte=_dsr_since(now), shop_id__in=shops)
+        Review.objects.filter(
+            is_hidden=False, dsr_counted=True, created_at__gte=_dsr_since(now), shop_id__in=shops
+        )
         .values("shop_id")
         .annotate(**{name: Avg(name) for name in DSR_FIELDS}, ratings=Count("id"))
         .order_by()
@@ -269,7 +273,17 @@ def dsr_rows(*, shop: Shop, root: Category | None, now: datetime | None = None) 
     own = shop_dsr(shop=shop, now=now)
     if own is None:
         return []
-    category = category_dsr(root=root, now=now) if root is not None else None
+    category = None
+    if root is not None and now is None:
+        # The same for every shop of the category and slow to move: computed at most
+        # once every CATEGORY_DSR_SECONDS, not on every product page.
+        category = cache.get_or_set(
+            f"reviews:category-dsr:{root.pk}",
+            lambda: category_dsr(root=root),
+            CATEGORY_DSR_SECONDS,
+        )
+    elif root is not None:
+        category = category_dsr(root=root, now=now)
     rows = []
     for name in DSR_FIELDS:
         value = getattr(own, name)

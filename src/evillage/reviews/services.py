@@ -113,6 +113,9 @@ def check_can_reply(*, review: Review, actor: User, to: str = "review") -> None:
             raise Conflict(_("You have already replied to this follow-up."), code="already_replied")
     elif review.reply_at is not None:
         raise Conflict(_("You have already replied to this review."), code="already_replied")
+    answered = review.followup_at if to == "followup" else review.created_at
+    if timezone.now() > answered + timedelta(days=settings.REVIEW_REPLY_DAYS):
+        raise Conflict(_("The time to reply to this has ended."), code="reply_window_closed")
 
 
 # Input ------------------------------------------------------------------------------------
@@ -204,7 +207,14 @@ def _rescore_slice(*, shop_id: int, buyer_id: int) -> Totals:
     the shop's totals. The caller holds the shop's credit lock."""
     rows = list(
         Review.objects.filter(shop_id=shop_id, buyer_id=buyer_id).values_list(
-            "id", "product_id", "ordered_at", "rating", "is_hidden", "points", "counted"
+            "id",
+            "product_id",
+            "ordered_at",
+            "rating",
+            "is_hidden",
+            "points",
+            "counted",
+            "dsr_counted",
         )
     )
     scored = score_slice(
@@ -213,13 +223,16 @@ def _rescore_slice(*, shop_id: int, buyer_id: int) -> Totals:
     )
     before = totals_of((r[3], r[5], r[6]) for r in rows)
     after = totals_of((r[3], scored[r[0]].points, scored[r[0]].counted) for r in rows)
-    changes: dict[tuple[int, bool], list[int]] = {}
+    changes: dict[tuple[int, bool, bool], list[int]] = {}
     for r in rows:
         new = scored[r[0]]
-        if (new.points, new.counted) != (r[5], r[6]):
-            changes.setdefault((new.points, new.counted), []).append(r[0])
-    for (points, counted), ids in sorted(changes.items()):
-        Review.objects.filter(pk__in=ids).update(points=points, counted=counted)
+        stored = (r[5], r[6], r[7])
+        if (new.points, new.counted, new.dsr_counted) != stored:
+            changes.setdefault((new.points, new.counted, new.dsr_counted), []).append(r[0])
+    for (points, counted, dsr_counted), ids in sorted(changes.items()):
+        Review.objects.filter(pk__in=ids).update(
+            points=points, counted=counted, dsr_counted=dsr_counted
+        )
     return after - before
 
 
@@ -436,6 +449,7 @@ def _rebuild_shop(shop_id: int) -> Drift | None:
                 "is_hidden",
                 "points",
                 "counted",
+                "dsr_counted",
             )
         )
         by_buyer: dict[int, list] = {}
@@ -450,8 +464,10 @@ def _rebuild_shop(shop_id: int) -> Drift | None:
             )
             for r in buyer_rows:
                 new = scored[r[0]]
-                if (new.points, new.counted) != (r[6], r[7]):
-                    Review.objects.filter(pk=r[0]).update(points=new.points, counted=new.counted)
+                if (new.points, new.counted, new.dsr_counted) != (r[6], r[7], r[8]):
+                    Review.objects.filter(pk=r[0]).update(
+                        points=new.points, counted=new.counted, dsr_counted=new.dsr_counted
+                    )
                     changed += 1
             computed += totals_of(
                 (r[4], scored[r[0]].points, scored[r[0]].counted) for r in buyer_rows

@@ -6,12 +6,16 @@ error on the form; the service changed nothing). With HTMX a seller's reply swap
 place.
 """
 
+from datetime import timedelta
+
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -141,11 +145,15 @@ def _seller_context(request, shop, bound: tuple[str, ReplyForm] | None = None) -
 
 
 def _attach_reply_form(review, bound: tuple[str, ReplyForm] | None) -> None:
+    """The reply form the review still takes, if any (once each, within the window)."""
+    open_since = timezone.now() - timedelta(days=settings.REVIEW_REPLY_DAYS)
     if bound and bound[0] == review.public_id:
         review.reply_form = bound[1]
-    elif review.reply_at is None:
+    elif review.reply_at is None and review.created_at >= open_since:
         review.reply_form = ReplyForm(initial={"to": "review"})
-    elif review.followup_at and review.followup_reply_at is None:
+    elif (
+        review.followup_at and review.followup_reply_at is None and review.followup_at >= open_since
+    ):
         review.reply_form = ReplyForm(initial={"to": "followup"})
     else:
         review.reply_form = None

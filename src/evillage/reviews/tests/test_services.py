@@ -299,3 +299,40 @@ def test_hidden_reviews_leave_the_dsr():
     made = review(order, service=1)
     review_hide(review=made, actor=OperatorFactory(), reason="广告 advertising")
     assert shop_dsr(shop=order.shop) is None
+
+
+def test_only_three_reviews_of_one_buyer_per_month_count_in_the_dsr():
+    """Taobao counts the detailed ratings of a buyer's first three orders at a shop in a
+    calendar month; a fourth that month does not move the averages, next month's does."""
+    buyer = UserFactory()
+    sku = make_sku(price=1000, available=50)
+    zone = timezone.get_current_timezone()
+    march = [datetime(2026, 3, day, 12, tzinfo=zone) for day in (2, 9, 16, 23)]
+    for day, stars in zip(march, (5, 5, 5, 1), strict=True):
+        review(
+            finished_order(buyer=buyer, sku=sku, ordered_at=day),
+            item_as_described=stars,
+            service=stars,
+            shipping_speed=stars,
+        )
+    own = shop_dsr(shop=sku.product.shop)
+    assert (own.item_as_described, own.ratings) == (5, 3)
+    april = datetime(2026, 4, 1, 12, tzinfo=zone)
+    review(
+        finished_order(buyer=buyer, sku=sku, ordered_at=april),
+        item_as_described=1,
+        service=1,
+        shipping_speed=1,
+    )
+    own = shop_dsr(shop=sku.product.shop)
+    assert (own.item_as_described, own.ratings) == (4, 4)
+
+
+def test_the_seller_replies_within_30_days_of_the_review():
+    made = review(finished_order(), rating="neutral")
+    Review.objects.filter(pk=made.pk).update(created_at=timezone.now() - timedelta(days=31))
+    made.refresh_from_db()
+    with pytest.raises(Conflict) as error:
+        review_reply(review=made, actor=made.shop.owner, text="抱歉")
+    assert error.value.code == "reply_window_closed"
+    assert Review.objects.get(pk=made.pk).reply_text == ""
