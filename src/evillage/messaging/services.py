@@ -212,7 +212,12 @@ def _append(
 ) -> list[Message]:
     """Store one message (and perhaps the shop's automatic reply) under the row lock."""
     with transaction.atomic():
-        locked = Conversation.objects.select_for_update().get(pk=conversation.pk)
+        # The shop and buyer come along for the realtime payload; only this row is locked.
+        locked = (
+            Conversation.objects.select_related("shop", "buyer")
+            .select_for_update(of=("self",))
+            .get(pk=conversation.pk)
+        )
         if side == Side.BUYER and locked.blocked_by_shop:
             raise PermissionDenied(_("This shop does not accept your messages."), code="blocked")
         if side == Side.SHOP and locked.blocked_by_buyer:
