@@ -10,7 +10,7 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.db.models import Count, F, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -58,15 +58,18 @@ def _check_text(text: str, *, limit: int = MAX_TEXT, field: str = "text") -> str
 
 def _check_rate(*, sender: User, now) -> None:
     """Refuse a sender over the per-minute or per-hour limit (counted in the database,
-    so the limit holds across every server process)."""
-    recent = Message.objects.filter(sender=sender, created_at__gt=now - timedelta(hours=1))
-    per_minute = settings.MESSENGER_MAX_PER_MINUTE
-    if recent.filter(created_at__gt=now - timedelta(minutes=1)).count() >= per_minute:
+    so the limit holds across every server process; one query)."""
+    counts = Message.objects.filter(
+        sender=sender, created_at__gt=now - timedelta(hours=1)
+    ).aggregate(
+        hour=Count("pk"), minute=Count("pk", filter=Q(created_at__gt=now - timedelta(minutes=1)))
+    )
+    if counts["minute"] >= settings.MESSENGER_MAX_PER_MINUTE:
         raise TooManyMessages(
             _("You are sending messages too fast. Wait a minute and try again."),
             details={"retry_after": 60},
         )
-    if recent.count() >= settings.MESSENGER_MAX_PER_HOUR:
+    if counts["hour"] >= settings.MESSENGER_MAX_PER_HOUR:
         raise TooManyMessages(
             _("You have sent too many messages this hour. Try again later."),
             details={"retry_after": 3600},
@@ -230,7 +233,6 @@ def _append(
             if reply is not None:
                 created.append(reply)
         realtime.publish_messages(created)
-    conversation.refresh_from_db()
     return created
 
 

@@ -82,17 +82,22 @@ def test_buyer_and_agent_talk_in_real_time_in_memory(settings):
 
 
 @pytest.mark.redis
+@pytest.mark.parametrize(
+    "backend",
+    ["channels_redis.pubsub.RedisPubSubChannelLayer", "channels_redis.core.RedisChannelLayer"],
+)
 @TRANSACTIONAL
-def test_buyer_and_agent_talk_in_real_time_on_redis(settings):
+def test_buyer_and_agent_talk_in_real_time_on_redis(settings, backend):
     url = os.environ.get("REDIS_URL")
     if not url:
         if os.environ.get("CI"):
             pytest.fail("CI must run this with REDIS_URL set (.ci/run does)")
         pytest.skip("REDIS_URL is not set")
+    host = {"address": url, "socket_timeout": None, "max_connections": 1000}
     settings.CHANNEL_LAYERS = {
         "default": {
-            "BACKEND": "channels_redis.core.RedisChannelLayer",
-            "CONFIG": {"hosts": [url], "prefix": f"evillage-test-{os.getpid()}"},
+            "BACKEND": backend,
+            "CONFIG": {"hosts": [host], "prefix": f"evillage-test-{os.getpid()}"},
         }
     }
     _chat_round_trip()
