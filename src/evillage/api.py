@@ -73,7 +73,9 @@ def _register_routers() -> None:
     from evillage.payments.api import router as payments_router
     from evillage.places.api import router as places_router
     from evillage.reviews.api import router as reviews_router
+    from evillage.sameitem.api import router as sameitem_router
     from evillage.shops.api import router as shops_router
+    from evillage.sourcing.api import router as sourcing_router
 
     api.add_router("/auth", accounts_router)
     api.add_router("/places", places_router)
@@ -83,6 +85,8 @@ def _register_routers() -> None:
     api.add_router("/", payments_router)
     api.add_router("/", messaging_router)
     api.add_router("/", reviews_router)
+    api.add_router("/", sourcing_router)
+    api.add_router("/", sameitem_router)
 
 
 _register_routers()

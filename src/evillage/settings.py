@@ -57,6 +57,8 @@ INSTALLED_APPS = [
     "evillage.orders",
     "evillage.messaging",
     "evillage.reviews",
+    "evillage.sourcing",
+    "evillage.sameitem",
     "django_tasks",
     "django_tasks_db",
     "evillage.web",

@@ -17,6 +17,8 @@ urlpatterns = [
     path("", include("evillage.payments.urls")),
     path("", include("evillage.messaging.urls")),
     path("", include("evillage.reviews.urls")),
+    path("", include("evillage.sourcing.urls")),
+    path("", include("evillage.sameitem.urls")),
     path("", include("evillage.catalog.urls")),
     path("", include("evillage.web.urls")),
 ]
