@@ -92,6 +92,7 @@ class TransferKind(models.TextChoices):
     PAYOUT = "payout", _("payout")
     PAYOUT_RETURN = "payout_return", _("failed payout returned")
     CORRECTION = "correction", _("correction")
+    DROPSHIP_PURCHASE = "dropship", _("drop-ship purchase")
 
 
 class TransferQuerySet(models.QuerySet):

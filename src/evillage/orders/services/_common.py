@@ -1,6 +1,6 @@
 """Pieces every order operation shares: locking, transitions with their event rows, stock."""
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -18,8 +18,34 @@ def escrow_account(currency: str) -> Account:
     return account_platform(kind=AccountKind.ESCROW, currency=currency)
 
 
+# Other apps follow an order's life from here (drop-shipping: a supplier's purchase order
+# moves with the buyer's retail order). They register in their AppConfig.ready().
+TransitionHook = Callable[[Order, str, str], None]
+_transition_hooks: list[TransitionHook] = []
+_related_finders: list[Callable[[int], Iterable[int]]] = []
+
+
+def on_transition(hook: TransitionHook) -> TransitionHook:
+    """Call `hook(order, from_state, to_state)` after every order transition, inside its
+    transaction (so a hook that raises undoes the transition)."""
+    _transition_hooks.append(hook)
+    return hook
+
+
+def related_orders(finder: Callable[[int], Iterable[int]]) -> Callable[[int], Iterable[int]]:
+    """`finder(order_id)` names orders that a change of this one may change too: they are
+    locked with it, all in primary-key order, so that two such changes cannot deadlock."""
+    _related_finders.append(finder)
+    return finder
+
+
 def lock_order(order_id: int) -> Order:
-    """The order row, locked until the end of the transaction (SQLite: the whole DB is)."""
+    """The order row, locked until the end of the transaction (SQLite: the whole DB is),
+    with any related orders locked first in primary-key order."""
+    related = {pk for finder in _related_finders for pk in finder(order_id)} - {order_id}
+    if related:
+        locked = Order.objects.select_for_update().filter(pk__in=[order_id, *related])
+        list(locked.order_by("pk").values_list("pk", flat=True))
     try:
         return Order.objects.select_for_update().select_related("shop").get(pk=order_id)
     except Order.DoesNotExist:
@@ -53,9 +79,12 @@ def transition(
         to_state=to,
         reason=reason[:500],
     )
+    before = order.state
     order.state = to
     for name, value in fields.items():
         setattr(order, name, value)
+    for hook in _transition_hooks:
+        hook(order, before, to)
 
 
 def record_event(
