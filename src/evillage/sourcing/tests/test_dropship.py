@@ -215,3 +215,23 @@ def test_link_rules():
             supplier_sku=_supplier_sku(dropship=False),
         )
     assert error.value.code == "no_dropship"
+
+
+def test_order_pages_say_who_ships(client, django_capture_on_commit_callbacks):
+    """The seller sees that the supplier ships; the supplier sees where to; the buyer sees
+    only their order."""
+    from django.urls import reverse
+
+    retail_sku, supplier_sku = _linked()
+    retail = _bought(retail_sku, capture=django_capture_on_commit_callbacks)
+    purchase = DropshipOrder.objects.get(retail_order=retail).purchase_order
+    client.force_login(retail.shop.owner)
+    page = client.get(reverse("orders:detail", args=[retail.public_id])).content.decode()
+    assert f"purchase order {purchase.public_id}" in page
+    client.force_login(supplier_sku.product.shop.owner)
+    page = client.get(reverse("orders:detail", args=[purchase.public_id])).content.decode()
+    assert f"Drop-ship purchase order for order {retail.public_id}" in page
+    assert retail.ship_to_name in page
+    client.force_login(retail.buyer)
+    page = client.get(reverse("orders:detail", args=[retail.public_id])).content.decode()
+    assert "Drop-ship" not in page and supplier_sku.product.shop.name not in page
