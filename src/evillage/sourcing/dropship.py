@@ -176,7 +176,8 @@ def purchase_order_place(*, retail_order_id: int) -> Order | None:
                 locked,
                 actor=None,
                 to_state=locked.state,
-                reason=f"drop-ship: purchase order {purchase.public_id} placed at {supplier.name}",
+                # The buyer reads this history too: who supplies the seller is not said.
+                reason="drop-ship: the supplier will ship this order",
             )
     except IntegrityError:
         return None  # placed by a concurrent call (the sweep, or a retried commit hook)
@@ -187,13 +188,14 @@ def purchase_order_place(*, retail_order_id: int) -> Order | None:
 
 
 def _note_failure(retail_order_id: int, why: str) -> None:
+    log.info("drop-ship for order %s not placed: %s", retail_order_id, why)
     with transaction.atomic():
         order = lock_order(retail_order_id)
         record_event(
             order,
             actor=None,
             to_state=order.state,
-            reason=f"drop-ship: no purchase order ({why}); ship it yourself",
+            reason="drop-ship not possible: the seller ships this order",
         )
 
 
