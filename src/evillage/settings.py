@@ -221,6 +221,12 @@ REFUND_RETURN_RECEIPT_WITHIN = timedelta(
 # How often `evillage worker` sweeps the deadline columns.
 DEADLINE_SWEEP_SECONDS = float(os.environ.get("DEADLINE_SWEEP_SECONDS", "60"))
 
+# Identical products and photo rights (evillage.sameitem): a shop using a supplier's
+# registered photo without sourcing from it has this many days to get a licence (buy from
+# the supplier, or drop-ship from it) before the photo is hidden. The worker's deadline
+# sweep applies it.
+PHOTO_RIGHTS_GRACE_DAYS = float(os.environ.get("PHOTO_RIGHTS_GRACE_DAYS", "3"))
+
 # Reviews (Taobao's rules): review within 15 days of the order finishing, follow up once
 # within 180 days; at most this many photos per review and per follow-up.
 REVIEW_WINDOW_DAYS = int(os.environ.get("REVIEW_WINDOW_DAYS", "15"))

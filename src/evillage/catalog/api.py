@@ -94,6 +94,12 @@ class SkuOut(SkuPublicOut):
     seller_code: str
 
 
+def _public_photos(product: Product) -> list:
+    """The photos buyers may see: not those hidden under a photo-rights case."""
+    photos = [p for p in product.photos.all() if p.hidden_at is None]
+    return sorted(photos, key=lambda p: (p.position, p.pk))
+
+
 class ProductSummary(Schema):
     id: str
     title: str
@@ -124,7 +130,7 @@ class ProductSummary(Schema):
         # Listings prefetch the cover alone (catalog.selectors.for_cards).
         photos = getattr(obj, "cover_photos", None)
         if photos is None:
-            photos = sorted(obj.photos.all(), key=lambda p: (p.position, p.pk))
+            photos = _public_photos(obj)
         return photos[0].thumb.url if photos else None
 
 
@@ -142,7 +148,7 @@ class ProductDetail(ProductSummary):
 
     @staticmethod
     def resolve_photos(obj: Product) -> list:
-        return sorted(obj.photos.all(), key=lambda p: (p.position, p.pk))
+        return _public_photos(obj)
 
 
 class ProductStaffDetail(ProductDetail):
@@ -153,6 +159,11 @@ class ProductStaffDetail(ProductDetail):
     @staticmethod
     def resolve_skus(obj: Product) -> list:
         return list(obj.skus.all())
+
+    @staticmethod
+    def resolve_photos(obj: Product) -> list:
+        # The shop sees its hidden photos too (the photo-rights page says why).
+        return sorted(obj.photos.all(), key=lambda p: (p.position, p.pk))
 
 
 class SkuIn(Schema):

@@ -130,6 +130,10 @@ class ProductPhoto(models.Model):
     sha256 = models.CharField(max_length=64)
     position = models.PositiveSmallIntegerField(default=0)
     uploaded_at = models.DateTimeField(auto_now_add=True)
+    # Set when the photo must not be shown to buyers (a supplier's photo used without a
+    # licence: evillage.sameitem); the shop still sees it, marked, in the seller centre.
+    hidden_at = models.DateTimeField(null=True, blank=True, editable=False)
+    hidden_reason = models.CharField(max_length=200, blank=True, editable=False)
 
     class Meta:
         verbose_name = _("photo")

@@ -42,11 +42,14 @@ def for_cards(products: QuerySet[Product]) -> QuerySet[Product]:
     """What a product card needs in two queries: the shop's village, its credit badge and
     the first photo.
 
-    The first photo lands in `product.cover_photos` (a list of at most one).
+    The first photo lands in `product.cover_photos` (a list of at most one); photos
+    hidden for photo rights (evillage.sameitem) are never a cover.
     """
-    covers = ProductPhoto.objects.only(
-        "id", "product_id", "thumb", "width", "height", "position"
-    ).order_by("position", "id")[:1]
+    covers = (
+        ProductPhoto.objects.filter(hidden_at=None)
+        .only("id", "product_id", "thumb", "width", "height", "position")
+        .order_by("position", "id")[:1]
+    )
     products = with_shop_credit(products.select_related("shop__village"))
     return products.prefetch_related(Prefetch("photos", queryset=covers, to_attr="cover_photos"))
 
@@ -187,7 +190,8 @@ def product_for_display(*, public_id: str, user: User | AnonymousUser) -> Produc
 
 
 def product_photos(*, product: Product) -> list[ProductPhoto]:
-    return list(product.photos.all())
+    """The photos buyers see: not those hidden for photo rights (evillage.sameitem)."""
+    return list(product.photos.filter(hidden_at=None))
 
 
 def product_variants(*, product: Product) -> list[Sku]:

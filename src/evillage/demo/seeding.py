@@ -22,10 +22,13 @@ from evillage.accounts.selectors import user_find_by_login, user_is_verified
 from evillage.catalog import services as catalog
 from evillage.catalog.models import Category, ProductStatus
 from evillage.demo.content import LINES, VILLAGES, DemoShop, ProductLine
+from evillage.demo.dropship import seed_dropship
 from evillage.demo.messaging import seed_conversations
 from evillage.demo.orders import seed_orders
 from evillage.demo.pictures import draw_product_picture
 from evillage.demo.reviews import seed_reviews
+from evillage.demo.sameitem import seed_sameitem
+from evillage.demo.sourcing import seed_sourcing
 from evillage.orders.services.checkout import ShipTo
 from evillage.places.models import Place
 from evillage.places.services import place_set_households, places_import_shipped
@@ -85,9 +88,12 @@ def seed_demo(*, say: Callable[[str], None] = lambda _: None) -> SeedReport:
         for listing in listings:
             _product(report, listing, index)
     _orders(report, [listing.shop for listing in listings], say)
+    report.orders += seed_sourcing(say=say)  # wholesale terms, a seller's wholesale order
+    report.orders += seed_dropship(buyer_email=BUYER_EMAILS[0], say=say)
     buyers = [u for u in map(lambda e: user_find_by_login(login=e), BUYER_EMAILS) if u]
     seed_conversations(buyers=buyers, shops=[listing.shop for listing in listings], say=say)
     seed_reviews(say=say)
+    seed_sameitem(say=say)
     first_seller = next(iter(owners.values()))
     report.logins.insert(2, ("seller", first_seller.phone, "/seller/"))
     return report

@@ -145,6 +145,10 @@ class Order(models.Model):
     # Money paid out of escrow when the order finished: seller's share and commission.
     seller_amount = models.BigIntegerField(default=0)
     commission = models.BigIntegerField(default=0)
+    # A purchase order placed for a drop-shipped sale: paid from, and completed with, the
+    # buyer's order at the reselling shop (sourcing.dropship); its own buyer (the reseller)
+    # neither confirms it nor asks refunds on it.
+    settled_by_other_order = models.BooleanField(default=False, editable=False)
 
     class Meta:
         verbose_name = _("order")

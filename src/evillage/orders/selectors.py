@@ -20,6 +20,7 @@ from evillage.orders.models import (
 )
 from evillage.shops.models import Shop
 from evillage.shops.selectors import staff_shop_ids, user_is_shop_staff
+from evillage.sourcing.selectors import price_cart_lines
 
 
 def _with_details(orders: QuerySet[Order]) -> QuerySet[Order]:
@@ -109,13 +110,19 @@ def order_actions(*, order: Order, user: User, viewer: Viewer | None = None) -> 
     is_seller = order.shop_id in viewer.staff_shop_ids
     refund = open_refund(order)
     state = order.state
-    refundable = order.total - order.refunded > 0
+    refundable = order.total - order.refunded > 0 and not order.settled_by_other_order
+    # A drop-ship purchase order completes with the buyer's order it serves.
+    own_settlement = not order.settled_by_other_order
     return OrderActions(
         pay=is_buyer and state == OrderState.WAIT_BUYER_PAY,
         cancel=is_buyer and state == OrderState.WAIT_BUYER_PAY,
         ship=is_seller and state == OrderState.WAIT_SELLER_SEND and refund is None,
-        confirm=is_buyer and state == OrderState.WAIT_BUYER_CONFIRM and refund is None,
+        confirm=is_buyer
+        and own_settlement
+        and state == OrderState.WAIT_BUYER_CONFIRM
+        and refund is None,
         extend=is_buyer
+        and own_settlement
         and state == OrderState.WAIT_BUYER_CONFIRM
         and not order.confirm_extended_days,
         request_refund=is_buyer
@@ -192,13 +199,14 @@ def cart_groups(*, user: User) -> list[CartGroup]:
     cart = Cart.objects.filter(owner=user).first()
     if cart is None:
         return []
-    lines = cart.lines.select_related("sku__product__shop").order_by("added_at", "id")
+    lines = list(cart.lines.select_related("sku__product__shop").order_by("added_at", "id"))
+    price_cart_lines(lines)  # line.unit_price: a wholesale tier or sample price, if any
     groups: dict[int, CartGroup] = {}
     for line in lines:
         shop = line.sku.product.shop
         group = groups.setdefault(shop.pk, CartGroup(shop, [], 0, shop.shipping_fee))
         group.lines.append(line)
-        group.items_total += line.sku.price * line.quantity
+        group.items_total += line.unit_price * line.quantity
     return list(groups.values())
 
 

@@ -1,6 +1,7 @@
 """Product photos: add (through core.images), remove, reorder."""
 
 import functools
+from datetime import datetime
 
 from django.conf import settings
 from django.core.files.storage import default_storage
@@ -36,6 +37,12 @@ def photos_add(*, product: Product, actor: User, uploads: list) -> list[ProductP
     if product.photos.count() + len(uploads) > settings.PHOTO_MAX_PER_PRODUCT:
         raise _limit_reached()
     processed: list[ProcessedPhoto] = [process_photo(upload) for upload in uploads]
+    # Identical products and photo rights (evillage.sameitem, imported here because it
+    # imports the catalogue): refuse a photo the shop lost the right to use; the
+    # fingerprints computed for that are stored once the photos are committed.
+    from evillage.sameitem.services import photos_fingerprint, uploads_check_rights
+
+    prints = uploads_check_rights(shop=product.shop, files=[item.full for item in processed])
     saved_names: list[str] = []
     try:
         with transaction.atomic():
@@ -63,6 +70,11 @@ def photos_add(*, product: Product, actor: User, uploads: list) -> list[ProductP
                 photo.save()
                 created.append(photo)
             locked.save(update_fields=["updated_at"])
+            transaction.on_commit(
+                functools.partial(
+                    photos_fingerprint, photo_ids=[p.pk for p in created], prints=prints
+                )
+            )
     except BaseException:
         _delete_files(saved_names)  # the rows are gone with the rollback; so go the files
         raise
@@ -87,6 +99,22 @@ def photo_remove(*, photo: ProductPhoto, actor: User) -> None:
         ProductPhoto.objects.filter(pk=photo.pk).delete()
         locked.photos.filter(position__gt=photo.position).update(position=F("position") - 1)
         transaction.on_commit(functools.partial(_delete_files, names))
+        from evillage.sameitem.services import photo_forget  # imports the catalogue
+
+        transaction.on_commit(functools.partial(photo_forget, photo_id=photo.pk))
+
+
+def photo_hide(*, photo_id: int, reason: str, now: datetime) -> bool:
+    """Stop showing a photo to buyers (photo rights, evillage.sameitem). No actor: the
+    caller decided, in its own transaction. False if it was hidden already or is gone."""
+    hidden = ProductPhoto.objects.filter(pk=photo_id, hidden_at=None)
+    return bool(hidden.update(hidden_at=now, hidden_reason=reason[:200]))
+
+
+def photo_show(*, photo_id: int) -> bool:
+    """Show a hidden photo again (a licence, or a granted appeal)."""
+    shown = ProductPhoto.objects.filter(pk=photo_id, hidden_at__isnull=False)
+    return bool(shown.update(hidden_at=None, hidden_reason=""))
 
 
 def photo_move(*, photo: ProductPhoto, actor: User, offset: int) -> ProductPhoto:

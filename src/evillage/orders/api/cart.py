@@ -62,9 +62,9 @@ def cart_out(groups: list[CartGroup]) -> dict:
                     "product": product.public_id,
                     "title": product.title,
                     "label": sku.label,
-                    "unit_price": sku.price,
+                    "unit_price": line.unit_price,
                     "quantity": line.quantity,
-                    "amount": sku.price * line.quantity,
+                    "amount": line.unit_price * line.quantity,
                     "available": sku.available,
                     "on_sale": sku.is_active
                     and product.status == ProductStatus.ACTIVE

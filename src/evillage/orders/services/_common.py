@@ -125,6 +125,15 @@ def wrong_state(order: Order) -> Conflict:
     )
 
 
+def refuse_if_settled_elsewhere(order: Order) -> None:
+    """A drop-ship purchase order completes with the buyer's order it serves."""
+    if order.settled_by_other_order:
+        raise Conflict(
+            _("This purchase order completes with the buyer's order it was placed for."),
+            code="settled_with_retail_order",
+        )
+
+
 def require_buyer(order: Order, user: User) -> None:
     if order.buyer_id != user.pk:
         raise PermissionDenied(_("This is not your order."), code="not_your_order")

@@ -27,6 +27,7 @@ from evillage.orders.services.cart import buyable_sku, clean_quantity
 from evillage.places.models import Level
 from evillage.places.selectors import place_get
 from evillage.shops.models import ShopKind
+from evillage.sourcing.selectors import wholesale_unit_prices
 
 
 @dataclass(frozen=True)
@@ -74,9 +75,12 @@ def checkout_create(
             _("Items priced in different currencies are paid separately."),
             code="mixed_currencies",
         )
+    # Wholesale offers: the tier the offer's total quantity reaches, or a sample price;
+    # below the minimum order quantity otherwise, ValidationFailed(below_minimum_quantity).
+    prices = wholesale_unit_prices(skus=skus, quantities=quantities)
     notes = {key: (value or "").strip()[:300] for key, value in (notes or {}).items()}
     try:
-        return _create(buyer, skus, quantities, address, notes, idempotency_key)
+        return _create(buyer, skus, quantities, prices, address, notes, idempotency_key)
     except IntegrityError as exc:
         # The same key from a concurrent request that committed first (a double click):
         # its checkout is the answer. Nothing of ours was written (one transaction).
@@ -89,6 +93,7 @@ def _create(
     buyer: User,
     skus: list[Sku],
     quantities: dict[str, int],
+    prices: dict[str, int],
     address: dict,
     notes: dict[str, str],
     idempotency_key: str | None,
@@ -101,7 +106,9 @@ def _create(
         orders = []
         for shop_skus in by_shop.values():
             shop = shop_skus[0].product.shop
-            items_total = sum(sku.price * quantities[sku.public_id] for sku in shop_skus)
+            items_total = sum(
+                prices[sku.public_id] * quantities[sku.public_id] for sku in shop_skus
+            )
             orders.append(
                 Order(
                     buyer=buyer,
@@ -134,7 +141,7 @@ def _create(
                     sku=sku,
                     title=sku.product.title,
                     label=sku.label,
-                    unit_price=sku.price,
+                    unit_price=prices[sku.public_id],
                     quantity=quantities[sku.public_id],
                     commission_bp=(
                         sku.product.category.commission_bp

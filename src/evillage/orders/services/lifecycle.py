@@ -18,6 +18,7 @@ from evillage.orders.services._common import (
     has_open_refund,
     lock_order,
     record_event,
+    refuse_if_settled_elsewhere,
     release_stock,
     require_buyer,
     require_seller,
@@ -113,6 +114,7 @@ def order_confirm(*, order: Order, actor: User) -> Order:
     with transaction.atomic(durable=True):
         locked = lock_order(order.pk)
         require_buyer(locked, actor)
+        refuse_if_settled_elsewhere(locked)
         if locked.state != OrderState.WAIT_BUYER_CONFIRM:
             raise wrong_state(locked)
         if has_open_refund(locked):
@@ -149,6 +151,7 @@ def order_extend_confirm(*, order: Order, actor: User, days: int) -> Order:
     with transaction.atomic(durable=True):
         locked = lock_order(order.pk)
         require_buyer(locked, actor)
+        refuse_if_settled_elsewhere(locked)
         if locked.state != OrderState.WAIT_BUYER_CONFIRM:
             raise wrong_state(locked)
         if locked.confirm_extended_days:

@@ -53,6 +53,7 @@ def purchase_order_create(
             buyer_note=reason[:300],
             created_at=now,
             paid_at=now,
+            settled_by_other_order=True,
         )
         OrderLine.objects.bulk_create(
             OrderLine(

@@ -34,6 +34,7 @@ from evillage.orders.services._common import (
     has_open_refund,
     lock_order,
     record_event,
+    refuse_if_settled_elsewhere,
     release_stock,
     require_buyer,
     require_seller,
@@ -74,6 +75,7 @@ def refund_request(
     with transaction.atomic(durable=True):
         locked = lock_order(order.pk)
         require_buyer(locked, actor)
+        refuse_if_settled_elsewhere(locked)
         if idempotency_key:
             # Again under the lock: a concurrent request with the same key may have won.
             earlier = Refund.objects.filter(order=order, idempotency_key=idempotency_key).first()

@@ -21,6 +21,7 @@ from evillage.orders.services.cart import cart_add, cart_remove, cart_set_quanti
 from evillage.orders.views._common import redirect_back
 from evillage.shops.models import ShopStatus
 from evillage.shops.selectors import shops_of_user
+from evillage.sourcing.selectors import price_cart_lines
 
 
 @dataclass
@@ -52,6 +53,8 @@ def line_problem(line: CartLine, own_shop_ids: set[int]) -> str:
         return _("This shop is not open.")
     if product.shop_id in own_shop_ids:
         return _("You cannot buy from your own shop.")
+    if getattr(line, "price_problem", ""):  # below a wholesale offer's minimum quantity
+        return line.price_problem
     if sku.available <= 0:
         return _("Sold out.")
     if sku.available < line.quantity:
@@ -68,10 +71,11 @@ def cart_sections(user: User, *, only: str = "") -> list[CartSection]:
             lines = [line for line in group.lines if line.sku.public_id == only]
             if not lines:
                 continue
-            items_total = sum(line.sku.price * line.quantity for line in lines)
+            price_cart_lines(lines)  # the offer's quantity is now this line's alone
+            items_total = sum(line.unit_price * line.quantity for line in lines)
             group = CartGroup(group.shop, lines, items_total, group.shipping_fee)
         rows = [
-            CartRow(line, line.sku.price * line.quantity, line_problem(line, own))
+            CartRow(line, line.unit_price * line.quantity, line_problem(line, own))
             for line in group.lines
         ]
         sections.append(CartSection(group, rows))

@@ -235,3 +235,28 @@ def test_order_pages_say_who_ships(client, django_capture_on_commit_callbacks):
     client.force_login(retail.buyer)
     page = client.get(reverse("orders:detail", args=[retail.public_id])).content.decode()
     assert "Drop-ship" not in page and supplier_sku.product.shop.name not in page
+
+
+def test_the_reseller_cannot_confirm_or_refund_the_purchase_order(
+    django_capture_on_commit_callbacks,
+):
+    """Its money is the buyer's order's: it completes with that order, never on its own."""
+    from evillage.orders.selectors import order_actions
+
+    retail_sku, supplier_sku = _linked()
+    retail = _bought(retail_sku, capture=django_capture_on_commit_callbacks)
+    purchase = DropshipOrder.objects.get(retail_order=retail).purchase_order
+    seller = retail.shop.owner
+    with pytest.raises(Conflict) as error:
+        refund_request(order=purchase, actor=seller, reason="不要了")
+    assert error.value.code == "settled_with_retail_order"
+    order_ship(
+        order=purchase, actor=supplier_sku.product.shop.owner, carrier="EMS", waybill="EMS12345"
+    )
+    purchase.refresh_from_db()
+    with pytest.raises(Conflict):
+        order_confirm(order=purchase, actor=seller)
+    actions = order_actions(order=purchase, user=seller)
+    assert not (actions.confirm or actions.extend or actions.request_refund)
+    assert purchase.state == OrderState.WAIT_BUYER_CONFIRM
+    assert_books_balance()

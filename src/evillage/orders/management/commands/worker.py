@@ -11,6 +11,7 @@ from django_tasks_db.management.commands.db_worker import Worker
 from django_tasks_db.models import DBTaskResult
 
 from evillage.orders.tasks import sweep_deadlines
+from evillage.sameitem.tasks import sweep_photo_rights
 
 
 class Command(BaseCommand):
@@ -29,6 +30,7 @@ class Command(BaseCommand):
     def handle(self, *args, once: bool = False, interval: float = 1.0, **options):
         if once:
             self.stdout.write(f"swept: {sweep_deadlines.call()}")
+            self.stdout.write(f"photo rights: {sweep_photo_rights.call()}")
             self._worker(interval=0, batch=True).run()
             return
         stop = threading.Event()
@@ -59,8 +61,9 @@ class Command(BaseCommand):
         """
         while not stop.is_set():
             close_old_connections()
-            waiting = DBTaskResult.objects.ready().filter(task_path=sweep_deadlines.module_path)
-            if not waiting.exists():
-                sweep_deadlines.enqueue()
+            for sweep in (sweep_deadlines, sweep_photo_rights):
+                waiting = DBTaskResult.objects.ready().filter(task_path=sweep.module_path)
+                if not waiting.exists():
+                    sweep.enqueue()
             close_old_connections()
             stop.wait(settings.DEADLINE_SWEEP_SECONDS)
