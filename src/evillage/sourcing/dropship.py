@@ -35,7 +35,7 @@ from evillage.accounts.models import User
 from evillage.catalog.models import ProductStatus, Sku
 from evillage.core.errors import Conflict, DomainError, PermissionDenied, ValidationFailed
 from evillage.ledger.models import Account, TransferKind
-from evillage.ledger.services import Leg, account_platform, account_wallet, transfers_create
+from evillage.ledger.services import account_wallet, transfers_create
 from evillage.orders.models import Order, OrderState
 from evillage.orders.services._common import (
     lock_order,
@@ -46,7 +46,7 @@ from evillage.orders.services._common import (
     ship_stock,
     transition,
 )
-from evillage.orders.services.lifecycle import commission_due
+from evillage.orders.services.lifecycle import commission_due, settlement_legs
 from evillage.orders.services.purchase import PurchaseLine, purchase_order_create
 from evillage.shops.models import ShopKind, ShopStatus
 from evillage.shops.selectors import user_can_manage_products
@@ -311,25 +311,13 @@ def _pay_supplier(pair: DropshipOrder, *, reason: str, note: bool = True) -> boo
             reason="waiting for the seller's wallet to cover the purchase order",
         )
         return False
-    legs = [
-        Leg(
-            debit=payer,
-            credit=account_wallet(user=purchase.shop.owner, currency=purchase.currency),
-            amount=purchase.total - commission,
-            kind=TransferKind.DROPSHIP_PURCHASE,
-            memo=f"purchase order {purchase.public_id}",
-        )
-    ]
-    if commission:
-        legs.append(
-            Leg(
-                debit=payer,
-                credit=account_platform(kind="revenue", currency=purchase.currency),
-                amount=commission,
-                kind=TransferKind.COMMISSION,
-                memo=f"purchase order {purchase.public_id}",
-            )
-        )
+    legs = settlement_legs(
+        source=payer,
+        order=purchase,
+        to_shop=purchase.total - commission,
+        commission=commission,
+        kind=TransferKind.DROPSHIP_PURCHASE,
+    )
     transfers_create(legs=legs, reference=f"order:{purchase.public_id}")
     now = timezone.now()
     transition(

@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 
 from evillage.accounts.models import User
 from evillage.core.errors import Conflict, ValidationFailed
-from evillage.ledger.models import TransferKind
+from evillage.ledger.models import Account, TransferKind
 from evillage.ledger.services import Leg, account_platform, account_wallet, transfers_create
 from evillage.orders.models import Order, OrderState, RefundState
 from evillage.orders.services._common import (
@@ -186,33 +186,47 @@ def commission_due(order: Order, released: int) -> int:
     return min(released, full * released // order.total)
 
 
-def finish(order: Order, *, actor: User | None, reason: str) -> None:
-    """Release what escrow holds for this locked order: seller, minus commission."""
-    released = order.total - order.refunded
-    commission = commission_due(order, released)
-    seller_amount = released - commission
-    escrow = escrow_account(order.currency)
+def settlement_legs(
+    *, source: Account, order: Order, to_shop: int, commission: int, kind: str
+) -> list[Leg]:
+    """What settling an order moves out of `source`: the shop owner's part (as `kind`)
+    and the platform's commission; zero amounts are left out."""
     legs = []
-    if seller_amount:
+    if to_shop:
         legs.append(
             Leg(
-                debit=escrow,
+                debit=source,
                 credit=account_wallet(user=order.shop.owner, currency=order.currency),
-                amount=seller_amount,
-                kind=TransferKind.ESCROW_RELEASE,
+                amount=to_shop,
+                kind=kind,
                 memo=f"order {order.public_id}",
             )
         )
     if commission:
         legs.append(
             Leg(
-                debit=escrow,
+                debit=source,
                 credit=account_platform(kind="revenue", currency=order.currency),
                 amount=commission,
                 kind=TransferKind.COMMISSION,
                 memo=f"order {order.public_id}",
             )
         )
+    return legs
+
+
+def finish(order: Order, *, actor: User | None, reason: str) -> None:
+    """Release what escrow holds for this locked order: seller, minus commission."""
+    released = order.total - order.refunded
+    commission = commission_due(order, released)
+    seller_amount = released - commission
+    legs = settlement_legs(
+        source=escrow_account(order.currency),
+        order=order,
+        to_shop=seller_amount,
+        commission=commission,
+        kind=TransferKind.ESCROW_RELEASE,
+    )
     if legs:
         transfers_create(legs=legs, reference=f"order:{order.public_id}", actor=actor)
     transition(
