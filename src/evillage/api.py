@@ -69,6 +69,7 @@ def _register_routers() -> None:
     from evillage.accounts.api import router as accounts_router
     from evillage.catalog.api import router as catalog_router
     from evillage.messaging.api import router as messaging_router
+    from evillage.observatory.api import router as observatory_router
     from evillage.orders.api import router as orders_router
     from evillage.payments.api import router as payments_router
     from evillage.places.api import router as places_router
@@ -87,6 +88,7 @@ def _register_routers() -> None:
     api.add_router("/", reviews_router)
     api.add_router("/", sourcing_router)
     api.add_router("/", sameitem_router)
+    api.add_router("/", observatory_router)
 
 
 _register_routers()

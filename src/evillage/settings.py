@@ -59,6 +59,7 @@ INSTALLED_APPS = [
     "evillage.reviews",
     "evillage.sourcing",
     "evillage.sameitem",
+    "evillage.observatory",
     "django_tasks",
     "django_tasks_db",
     "evillage.web",

@@ -19,6 +19,7 @@ urlpatterns = [
     path("", include("evillage.reviews.urls")),
     path("", include("evillage.sourcing.urls")),
     path("", include("evillage.sameitem.urls")),
+    path("", include("evillage.observatory.urls")),
     path("", include("evillage.catalog.urls")),
     path("", include("evillage.web.urls")),
 ]

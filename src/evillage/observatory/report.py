@@ -1,0 +1,125 @@
+"""One year under one rule set: every figure of the observatory, for page, API and CSV."""
+
+import csv
+import io
+from dataclasses import asdict, dataclass, field
+
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from evillage.core.errors import ValidationFailed
+from evillage.observatory import selectors
+from evillage.observatory.classification import classify, qualifying_towns
+from evillage.observatory.models import RuleSet
+from evillage.observatory.regions import region_of
+from evillage.observatory.services import FIRST_YEAR
+from evillage.places.models import Place
+
+
+@dataclass
+class VillageRow:
+    key: str
+    name: str
+    town: str
+    county: str
+    province_code: str
+    region: str
+    specialty: str
+    sales: int | None
+    merchants: int | None
+    households: int | None
+    place_key: str = ""
+
+
+@dataclass
+class Report:
+    year: int
+    rule_set: str
+    version: int
+    currency: str
+    villages: list[VillageRow] = field(default_factory=list)
+    towns: list = field(default_factory=list)
+    counties: list = field(default_factory=list)
+    cities: list = field(default_factory=list)
+    regions: list = field(default_factory=list)
+    provinces: list = field(default_factory=list)
+    points: list = field(default_factory=list)
+    new: int = 0
+    kept: int = 0
+    lost: int = 0
+    employment: selectors.Employment | None = None
+
+    def as_dict(self) -> dict:
+        return asdict(self)
+
+
+def check_report_year(year: int) -> None:
+    last = timezone.now().year
+    if not FIRST_YEAR <= year <= last:
+        raise ValidationFailed(
+            _("The year must be from %(first)d to %(last)d.") % {"first": FIRST_YEAR, "last": last},
+            code="observatory_bad_year",
+            field="year",
+        )
+
+
+def observatory_report(*, year: int, rule_set: RuleSet) -> Report:
+    check_report_year(year)
+    c = classify(year=year, rule_set=rule_set)
+    ids = {u.town_id for u in c.villages} | {u.county_id for u in c.villages}
+    names = dict(Place.objects.filter(id__in=ids - {None}).values_list("id", "name"))
+    report = Report(year, rule_set.slug, rule_set.version, rule_set.currency)
+    for u in c.villages:
+        f = u.figures
+        report.villages.append(
+            VillageRow(
+                u.key,
+                u.name,
+                names.get(u.town_id, ""),
+                names.get(u.county_id, ""),
+                u.province_code,
+                region_of(u.province_code),
+                u.specialty,
+                f.sales if f else None,
+                f.merchants if f else None,
+                f.households if f else None,
+                u.place_key,
+            )
+        )
+    report.towns = qualifying_towns(c)
+    report.counties = selectors.ranked_clusters(c)
+    report.cities = selectors.ranked_clusters(c, level="city")
+    report.regions = selectors.classification_shares_by_region(c)
+    report.provinces = selectors.classification_shares_by_province(c)
+    report.points = selectors.county_points(c)
+    change = selectors.change_from_previous_year(year=year, rule_set=rule_set)
+    report.new, report.kept, report.lost = len(change.new), len(change.kept), len(change.lost)
+    if rule_set.source != "published":
+        report.employment = selectors.employment_estimate(c)
+    return report
+
+
+CSV_COLUMNS = (
+    "key",
+    "name",
+    "town",
+    "county",
+    "province_code",
+    "region",
+    "specialty",
+    "sales",
+    "merchants",
+    "households",
+)
+
+
+def villages_csv(report: Report) -> str:
+    """The qualifying villages as CSV (with a BOM so spreadsheets read it as UTF-8)."""
+    out = io.StringIO()
+    out.write("\ufeff")
+    writer = csv.writer(out)
+    writer.writerow(CSV_COLUMNS)
+    for row in report.villages:
+        values = asdict(row)
+        writer.writerow(["" if values[c] is None else values[c] for c in CSV_COLUMNS])
+    return out.getvalue()

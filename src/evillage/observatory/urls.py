@@ -1,0 +1,10 @@
+from django.urls import path
+
+from evillage.observatory import views
+
+app_name = "observatory"
+urlpatterns = [
+    path("observatory/", views.observatory, name="observatory"),
+    path("observatory/villages.csv", views.export, name="export"),
+    path("observatory/villages/<str:key>/", views.village, name="village"),
+]

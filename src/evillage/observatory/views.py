@@ -1,0 +1,81 @@
+"""The observatory page: a year under a rule set, tables and an inline SVG chart."""
+
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
+
+from evillage.core.errors import DomainError, NotFound, ValidationFailed
+from evillage.core.money import format_money
+from evillage.observatory import report as reports
+from evillage.observatory import rules, selectors
+from evillage.observatory.api import csv_response
+from evillage.observatory.models import RuleSet, VillageList
+from evillage.places.selectors import path_label, place_get
+
+BAR_WIDTH = 200
+
+
+def _choice(request: HttpRequest):
+    """(year, rule set) from the query, defaulting to the newest imported list."""
+    lists = list(VillageList.objects.order_by("year").values_list("year", flat=True))
+    default_year = lists[-1] if lists else None
+    raw_year = request.GET.get("year") or default_year
+    slug, _colon, version = (request.GET.get("rule") or "aliresearch-published").partition(":")
+    if raw_year is None:
+        return None, None, lists
+    try:
+        year = int(raw_year)
+    except ValueError:
+        raise ValidationFailed(_("The year must be a number."), field="year") from None
+    rule_set = rules.rule_set_get(slug=slug, version=int(version) if version.isdigit() else None)
+    return year, rule_set, lists
+
+
+def observatory(request: HttpRequest) -> HttpResponse:
+    context: dict = {"rule_sets": RuleSet.objects.all(), "error": None, "report": None}
+    try:
+        year, rule_set, lists = _choice(request)
+        context |= {"list_years": lists, "year": year, "rule_set": rule_set}
+        if year is not None:
+            report = reports.observatory_report(year=year, rule_set=rule_set)
+            top = max((s.count for s in report.provinces), default=1) or 1
+            context |= {
+                "report": report,
+                "bars": [(s, round(BAR_WIDTH * s.count / top)) for s in report.provinces],
+                "chart_height": 18 * len(report.provinces),
+            }
+    except DomainError as exc:
+        context["error"] = exc.message
+        return render(request, "observatory/observatory.html", context, status=400)
+    return render(request, "observatory/observatory.html", context)
+
+
+def export(request: HttpRequest) -> HttpResponse:
+    """The qualifying villages of the page's year and rule set as CSV."""
+    try:
+        year, rule_set, _lists = _choice(request)
+        if year is None:
+            year = 0
+        report = reports.observatory_report(year=year, rule_set=rule_set)
+    except DomainError as exc:
+        return HttpResponse(exc.message, status=400, content_type="text/plain; charset=utf-8")
+    return csv_response(report)
+
+
+def village(request: HttpRequest, key: str) -> HttpResponse:
+    """A village: where it is, its years on the published lists, its sales and merchants."""
+    try:
+        place = place_get(key=key)
+    except NotFound as exc:
+        raise Http404(exc.message) from exc
+    locale = get_language() or "en"
+    currency = "IDR" if place.country == "id" else "CNY"
+    history = selectors.village_history(place=place)
+    for row in history:
+        row.platform_display = format_money(row.platform_sales, row.currency or currency, locale)
+        row.stats_display = (
+            format_money(row.stats_sales, currency, locale) if row.stats_sales is not None else ""
+        )
+    context = {"place": place, "path": path_label(place), "history": history}
+    return render(request, "observatory/village.html", context)
