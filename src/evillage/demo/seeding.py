@@ -24,6 +24,7 @@ from evillage.catalog.models import Category, ProductStatus
 from evillage.demo.content import LINES, VILLAGES, DemoShop, ProductLine
 from evillage.demo.dropship import seed_dropship
 from evillage.demo.messaging import seed_conversations
+from evillage.demo.observatory import seed_observatory
 from evillage.demo.orders import seed_orders
 from evillage.demo.pictures import draw_product_picture
 from evillage.demo.reviews import seed_reviews
@@ -94,6 +95,7 @@ def seed_demo(*, say: Callable[[str], None] = lambda _: None) -> SeedReport:
     seed_conversations(buyers=buyers, shops=[listing.shop for listing in listings], say=say)
     seed_reviews(say=say)
     seed_sameitem(say=say)
+    seed_observatory(say=say)
     first_seller = next(iter(owners.values()))
     report.logins.insert(2, ("seller", first_seller.phone, "/seller/"))
     return report

@@ -2,8 +2,8 @@
 
 import pytest
 
+from evillage.demo.observatory import LISTS
 from evillage.observatory import selectors, services
-from evillage.observatory.tests.conftest import DATA
 
 EXPECTED = {2014: 212, 2015: 780, 2016: 1311}
 
@@ -14,7 +14,7 @@ def test_lists_reproduce_the_published_counts_and_shares(divisions, client):
     code; the 2015 list gives 97.8 / 1.5 / 0.7 per cent for East / Central / West and the
     six leading provinces of the report."""
     for year, count in EXPECTED.items():
-        result = services.village_list_import(path=DATA / f"taobao_villages_{year}.csv", year=year)
+        result = services.village_list_import(path=LISTS / f"taobao_villages_{year}.csv", year=year)
         assert result.rows == count
         assert selectors.list_count(year=year) == count
         assert result.place_rate >= 0.99, (year, result.methods)
