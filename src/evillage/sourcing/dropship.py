@@ -28,6 +28,7 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -209,18 +210,27 @@ def _place_after_commit(order_id: int) -> None:
 # Following the two orders --------------------------------------------------------------------
 
 
+def _pair_of(order_id: int) -> DropshipOrder | None:
+    """The drop-ship pair an order belongs to, as the buyer's order or the purchase."""
+    return (
+        DropshipOrder.objects.select_related("retail_order", "purchase_order")
+        .filter(Q(retail_order_id=order_id) | Q(purchase_order_id=order_id))
+        .first()
+    )
+
+
 @related_orders
 def _other_order(order_id: int) -> list[int]:
     pair = (
-        DropshipOrder.objects.filter(retail_order_id=order_id)
-        .values_list("purchase_order_id", flat=True)
-        .union(
-            DropshipOrder.objects.filter(purchase_order_id=order_id).values_list(
-                "retail_order_id", flat=True
-            )
-        )
+        DropshipOrder.objects.filter(Q(retail_order_id=order_id) | Q(purchase_order_id=order_id))
+        .values_list("retail_order_id", "purchase_order_id")
+        .first()
     )
-    return list(pair)
+    return list(pair) if pair else []
+
+
+# The transitions a drop-ship pair reacts to; any other moves no partner.
+_FOLLOWED = (OrderState.WAIT_BUYER_CONFIRM, OrderState.FINISHED, OrderState.CLOSED)
 
 
 @on_transition
@@ -229,14 +239,14 @@ def _follow(order: Order, before: str, after: str) -> None:
         if DropshipLink.objects.filter(retail_sku__order_lines__order=order).exists():
             transaction.on_commit(functools.partial(_place_after_commit, order.pk))
         return
-    as_retail = DropshipOrder.objects.filter(retail_order=order).select_related("purchase_order")
-    as_purchase = DropshipOrder.objects.filter(purchase_order=order).select_related("retail_order")
-    pair = as_retail.first()
-    if pair is not None:
-        _retail_moved(pair, before, after)
+    if after not in _FOLLOWED:
         return
-    pair = as_purchase.first()
-    if pair is not None and after == OrderState.WAIT_BUYER_CONFIRM:
+    pair = _pair_of(order.pk)
+    if pair is None:
+        return
+    if pair.retail_order_id == order.pk:
+        _retail_moved(pair, before, after)
+    elif after == OrderState.WAIT_BUYER_CONFIRM:
         _purchase_shipped(pair)
 
 
@@ -372,11 +382,4 @@ def dropship_sweep(*, now=None) -> dict[str, int]:
 
 def purchase_of(order: Order) -> DropshipOrder | None:
     """The drop-ship pair this order belongs to (as the buyer's order or the purchase)."""
-    return (
-        DropshipOrder.objects.select_related("retail_order", "purchase_order")
-        .filter(retail_order=order)
-        .first()
-        or DropshipOrder.objects.select_related("retail_order", "purchase_order")
-        .filter(purchase_order=order)
-        .first()
-    )
+    return _pair_of(order.pk)

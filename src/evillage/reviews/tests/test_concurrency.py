@@ -1,12 +1,10 @@
 """Real threads on PostgreSQL: two submits of one review, reviews racing a hide."""
 
-import threading
-
 import pytest
 from django.db import connection
 
 from evillage.accounts.tests.factories import OperatorFactory, UserFactory
-from evillage.core.errors import DomainError
+from evillage.core.tests import threads
 from evillage.orders.tests.factories import make_shop, make_sku
 from evillage.reviews.models import Review, ShopCredit
 from evillage.reviews.services import credit_rebuild, review_hide
@@ -20,28 +18,8 @@ pytestmark = [
 
 
 def run_together(jobs: list) -> list:
-    start = threading.Barrier(len(jobs))
-    outcomes: list = [None] * len(jobs)
-
-    def work(index, job):
-        try:
-            start.wait()
-            job()
-            outcomes[index] = "ok"
-        except DomainError as exc:
-            outcomes[index] = exc.code
-        except Exception as exc:
-            outcomes[index] = repr(exc)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=work, args=pair) for pair in enumerate(jobs)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
-    assert not any(t.is_alive() for t in threads), "a thread is stuck"
-    return outcomes
+    """threads.run_together, with "ok" for a job that returned (the tests compare codes)."""
+    return [outcome if isinstance(outcome, str) else "ok" for outcome in threads.run_together(jobs)]
 
 
 def test_two_submits_of_one_review_make_one_review_and_one_clear_error():

@@ -1,7 +1,6 @@
 """Real commits and real threads: fingerprints written after the upload's commit, two
 suppliers racing for one picture, two sweepers racing for one case (PostgreSQL)."""
 
-import threading
 from datetime import timedelta
 
 import pytest
@@ -9,7 +8,7 @@ from django.db import connection
 from django.utils import timezone
 
 from evillage.catalog.services import photos_add
-from evillage.core.errors import DomainError
+from evillage.core.tests.threads import run_together
 from evillage.sameitem import shared_index
 from evillage.sameitem.fingerprint import query_fingerprints
 from evillage.sameitem.models import CaseState, PhotoClaim, PhotoFingerprint, PhotoRightsCase
@@ -18,32 +17,6 @@ from evillage.sameitem.tests.helpers import listing, picture, retail_shop, suppl
 
 TRANSACTIONAL = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 POSTGRES = pytest.mark.postgres
-
-
-def run_together(jobs: list) -> list:
-    """Each job in its own thread, released at once; outcomes are results, DomainError
-    codes, or the repr of anything else."""
-    start = threading.Barrier(len(jobs))
-    outcomes: list = [None] * len(jobs)
-
-    def work(index, job):
-        try:
-            start.wait()
-            outcomes[index] = job()
-        except DomainError as exc:
-            outcomes[index] = exc.code
-        except Exception as exc:
-            outcomes[index] = repr(exc)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=work, args=pair) for pair in enumerate(jobs)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
-    assert not any(t.is_alive() for t in threads), "a thread is stuck"
-    return outcomes
 
 
 @TRANSACTIONAL
