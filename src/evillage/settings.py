@@ -228,6 +228,11 @@ DEADLINE_SWEEP_SECONDS = float(os.environ.get("DEADLINE_SWEEP_SECONDS", "60"))
 # sweep applies it.
 PHOTO_RIGHTS_GRACE_DAYS = float(os.environ.get("PHOTO_RIGHTS_GRACE_DAYS", "3"))
 
+# Village observatory: a year's report under a rule set classifies every village from all
+# finished orders (seconds at national scale), so pages and API serve it from the cache
+# for this long; importing a list or statistics makes the next request recompute.
+OBSERVATORY_REPORT_SECONDS = int(os.environ.get("OBSERVATORY_REPORT_SECONDS", "600"))
+
 # Reviews (Taobao's rules): review within 15 days of the order finishing, follow up once
 # within 180 days; at most this many photos per review and per follow-up.
 REVIEW_WINDOW_DAYS = int(os.environ.get("REVIEW_WINDOW_DAYS", "15"))

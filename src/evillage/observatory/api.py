@@ -3,17 +3,21 @@
 - /observatory/rule-sets: the rule sets and their thresholds;
 - /observatory/report?year=&rule_set=&version=: every figure of a year under a rule set;
 - /observatory/report.csv: its qualifying villages as CSV;
+- /observatory/report.parquet?table=: one of its tables as Parquet (villages by default);
+- /observatory/report.xlsx: all its tables as an XLSX workbook;
 - /observatory/lists/{year}: an imported published list's counts and shares;
 - /observatory/villages/{key}: a village's history.
 """
 
-from django.http import HttpRequest, HttpResponse
-from ninja import Router, Schema
+from datetime import datetime
+
+from django.http import HttpRequest
+from ninja import Field, Router, Schema
 
 from evillage.core.api_schemas import READ_ERRORS, ErrorOut
 from evillage.core.errors import NotFound
+from evillage.observatory import exports, rules, selectors
 from evillage.observatory import report as reports
-from evillage.observatory import rules, selectors
 from evillage.observatory.models import RuleSet, VillageList
 from evillage.places.selectors import place_get
 
@@ -134,6 +138,9 @@ class ReportOut(Schema):
     kept: int
     lost: int
     employment: EmploymentOut | None
+    computed_at: datetime | None = Field(
+        None, description="When the figures were computed (reports are cached for minutes)."
+    )
 
 
 @router.get("/observatory/rule-sets", response=list[RuleSetOut])
@@ -157,14 +164,33 @@ def report(request: HttpRequest, year: int, rule_set: str, version: int | None =
 def report_csv(request: HttpRequest, year: int, rule_set: str, version: int | None = None):
     """The qualifying villages as CSV (UTF-8 with BOM)."""
     chosen = rules.rule_set_get(slug=rule_set, version=version)
-    return csv_response(reports.observatory_report(year=year, rule_set=chosen))
+    report = reports.observatory_report(year=year, rule_set=chosen)
+    return exports.export_response(report, rule_set=chosen, fmt="csv")
 
 
-def csv_response(report: reports.Report) -> HttpResponse:
-    response = HttpResponse(reports.villages_csv(report), content_type="text/csv; charset=utf-8")
-    name = f"villages-{report.year}-{report.rule_set}-v{report.version}.csv"
-    response["Content-Disposition"] = f'attachment; filename="{name}"'
-    return response
+@router.get("/observatory/report.parquet", response={200: None, ERRORS: ErrorOut})
+def report_parquet(
+    request: HttpRequest,
+    year: int,
+    rule_set: str,
+    version: int | None = None,
+    table: str = "villages",
+):
+    """One table of the report as Parquet with typed columns: villages (default), towns,
+    counties, cities, provinces or regions. Counties and cities are all, not the top 20."""
+    exports.check_table(table)
+    chosen = rules.rule_set_get(slug=rule_set, version=version)
+    report = reports.observatory_report(year=year, rule_set=chosen, cluster_limit=None)
+    return exports.export_response(report, rule_set=chosen, fmt="parquet", table=table)
+
+
+@router.get("/observatory/report.xlsx", response={200: None, ERRORS: ErrorOut})
+def report_xlsx(request: HttpRequest, year: int, rule_set: str, version: int | None = None):
+    """The report as an XLSX workbook: a sheet per table (villages, towns, counties,
+    cities, provinces, regions) and an `about` sheet."""
+    chosen = rules.rule_set_get(slug=rule_set, version=version)
+    report = reports.observatory_report(year=year, rule_set=chosen, cluster_limit=None)
+    return exports.export_response(report, rule_set=chosen, fmt="xlsx")
 
 
 class YearOut(Schema):

@@ -11,6 +11,7 @@ a database. The order of attempts, from the most to the least certain:
 """
 
 import difflib
+import functools
 import re
 from collections import defaultdict
 from collections.abc import Iterable
@@ -78,6 +79,20 @@ def norm_village(name: str) -> str:
     return _strip(name, _VILLAGE_SUFFIXES, times=2)
 
 
+@functools.lru_cache(maxsize=200_000)
+def village_keys(name: str) -> frozenset[str]:
+    """The name and each shorter form as suffixes come off one at a time: a village whose
+    name ends in 村 keeps it before its committee suffix ('横村' is '横村村村委会', whose
+    normalised form is '横村' while the list's '横村' normalises to '横')."""
+    keys = [_SPACES.sub("", name)]
+    for _ in range(3):
+        shorter = _strip(keys[-1], _VILLAGE_SUFFIXES)
+        if shorter == keys[-1]:
+            break
+        keys.append(shorter)
+    return frozenset(keys)
+
+
 @dataclass(frozen=True, slots=True)
 class Division:
     id: int
@@ -138,6 +153,23 @@ class DivisionIndex:
         same = [c for c in candidates if norm(c.name) == key]
         return same[0] if len(same) == 1 else None
 
+    @classmethod
+    def _village(cls, candidates: list[Division], name: str) -> Division | None:
+        """By exact or normalised name, else the one village sharing the longest form
+        ('东村' is '东村村委会' rather than '东社区', which shares only '东')."""
+        found = cls._pick(candidates, name, norm_village)
+        if found is not None:
+            return found
+        keys = village_keys(name)
+        best, found = 0, []
+        for c in candidates:
+            shared = max((len(k) for k in village_keys(c.name) & keys), default=0)
+            if shared > best:
+                best, found = shared, [c]
+            elif shared and shared == best:
+                found.append(c)
+        return found[0] if len(found) == 1 else None
+
     def match(self, *, province: str, city: str, county: str, town: str, village: str) -> Match:
         m = Match()
         province, city, county, town, village = (
@@ -169,13 +201,15 @@ class DivisionIndex:
                 m.county = self.by_id.get(m.town.parent_id)
         key = norm_village(village)
         if m.town is not None:
-            m.village = self._pick(self._descendants(m.town, 5), village, norm_village)
+            m.village = self._village(self._descendants(m.town, 5), village)
             if m.village is not None:
                 m.method = "exact"
                 return m
         # The village by name elsewhere in its county (or city): towns merged or renamed.
         scope = m.county or area
-        other = self._unique(self._descendants(scope, 5), key, norm_village)
+        other = self._unique(self._descendants(scope, 5), key, norm_village) or self._village(
+            self._descendants(scope, 5), village
+        )
         if other is not None:
             m.village, m.method = other, "other_town"
             m.town = self.by_id.get(other.parent_id)

@@ -1,6 +1,8 @@
-"""Reading published lists: CSV in UTF-8 or GBK (detected), every row with its line number."""
+"""Reading published lists and statistics: CSV in UTF-8 or GBK (detected) or XLSX (the first
+sheet), every row with its line number."""
 
 import csv
+import datetime as dt
 import io
 from dataclasses import dataclass
 from pathlib import Path
@@ -53,13 +55,26 @@ def decode(path: Path, data: bytes) -> str:
             ) from utf8_error
 
 
-def read_table(path: Path, required: tuple[str, ...]) -> tuple[list[str], list[tuple[int, list]]]:
-    """Header and rows (line, cells) of a CSV file; XLSX if openpyxl is installed."""
+def read_table(
+    path: Path, required: tuple[str, ...], optional: tuple[str, ...] = ()
+) -> tuple[list[str], list[tuple[int, list]]]:
+    """Header (trimmed, lower-cased) and rows (line, cells as text) of a CSV or XLSX file.
+
+    XLSX is recognised by its name (.xlsx, .xlsm) or by its content (a ZIP archive), so a
+    workbook saved under another name is not read as text. In a workbook, the cells of
+    the `required` and `optional` columns must hold text or numbers (a date is refused);
+    other columns are not checked."""
     path = Path(path)
     if not path.is_file():
         raise ListFileError(path, 0, _("no such file"))
-    if path.suffix.lower() in {".xlsx", ".xlsm"}:
-        return _read_xlsx(path, required)
+    with path.open("rb") as f:
+        head = f.read(len(OLE2_MAGIC))
+    if path.suffix.lower() in XLSX_SUFFIXES or head.startswith(ZIP_MAGIC):
+        return _read_xlsx(path, required, set(required) | set(optional))
+    if path.suffix.lower() == ".xls" or head == OLE2_MAGIC:
+        raise ListFileError(
+            path, 0, _("an Excel 97-2003 workbook (.xls) is not read; save it as .xlsx or CSV")
+        )
     text = decode(path, path.read_bytes())
     reader = csv.reader(io.StringIO(text, newline=""), strict=True)
     try:
@@ -74,6 +89,11 @@ def read_table(path: Path, required: tuple[str, ...]) -> tuple[list[str], list[t
     return header, rows
 
 
+XLSX_SUFFIXES = {".xlsx", ".xlsm"}
+ZIP_MAGIC = b"PK\x03\x04"
+OLE2_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # .xls (and other old Office files)
+
+
 def _check_header(path: Path, header: list[str], required: tuple[str, ...]) -> None:
     missing = [c for c in required if c not in header]
     if missing:
@@ -84,35 +104,118 @@ def _check_header(path: Path, header: list[str], required: tuple[str, ...]) -> N
             % {"missing": ", ".join(missing), "expected": ", ".join(required)},
             column=missing[0],
         )
+    twice = [c for c in required if header.count(c) > 1]
+    if twice:
+        raise ListFileError(path, 1, _("the column appears more than once"), column=twice[0])
 
 
-def _read_xlsx(path: Path, required: tuple[str, ...]):
+# What a cell shows when its formula failed; data_only gives it as a string.
+SPREADSHEET_ERRORS = {"#NULL!", "#DIV/0!", "#VALUE!", "#REF!", "#NAME?", "#NUM!", "#N/A"}
+
+
+def _read_xlsx(
+    path: Path, required: tuple[str, ...], checked: set[str]
+) -> tuple[list[str], list[tuple[int, list]]]:
+    """The first worksheet; lines are the sheet's row numbers, every cell becomes text."""
+    import openpyxl
+    from openpyxl.utils import get_column_letter
+
     try:
-        import openpyxl
-    except ImportError:
-        raise ListFileError(
-            path, 0, _("reading XLSX needs openpyxl, which is not installed; save the sheet as CSV")
-        ) from None
-    try:
+        # Read-only streams the sheet; data_only gives formulas' last computed values.
         book = openpyxl.load_workbook(path, read_only=True, data_only=True)
-    except Exception as exc:
-        raise ListFileError(path, 0, _("unreadable workbook: %(error)s") % {"error": exc}) from exc
-    values = list(book.active.iter_rows(values_only=True))
-    if not values:
-        raise ListFileError(path, 1, _("the file is empty"))
-    header = [str(h or "").strip().lower() for h in values[0]]
-    _check_header(path, header, required)
-    rows = [
-        (i, ["" if c is None else str(c) for c in row])
-        for i, row in enumerate(values[1:], start=2)
-        if any(c not in (None, "") for c in row)
+    except Exception as exc:  # a bad ZIP, missing parts, bad XML: all mean "not a workbook"
+        raise ListFileError(
+            path, 0, _("not a readable XLSX workbook (%(error)s)") % {"error": exc}
+        ) from exc
+    try:
+        if not book.worksheets:
+            raise ListFileError(path, 1, _("the file is empty"))
+        sheet = book.worksheets[0]
+        # The stored dimension may be wrong (some writers put "A1"): read every cell.
+        sheet.reset_dimensions()
+        try:
+            values = list(sheet.iter_rows(values_only=True))
+        except Exception as exc:
+            raise ListFileError(
+                path, 0, _("not a readable XLSX workbook (%(error)s)") % {"error": exc}
+            ) from exc
+    finally:
+        book.close()
+    if not any(_filled(c) for row in values for c in row):
+        raise ListFileError(path, 1, _("the first sheet is empty"))
+    header = [
+        _cell_text(path, 1, get_column_letter(i + 1), v).strip().lower()
+        for i, v in enumerate(values[0])
     ]
+    while header and not header[-1]:
+        header.pop()
+
+    def column(i: int) -> str:
+        """The column's name for messages, or its letter when it has none."""
+        return (header[i] if i < len(header) else "") or get_column_letter(i + 1)
+
+    _check_header(path, header, required)
+    rows = []
+    for line, row in enumerate(values[1:], start=2):
+        if not any(_filled(c) for c in row):
+            continue
+        extra = [i for i in range(len(header), len(row)) if _filled(row[i])]
+        if extra:
+            raise ListFileError(
+                path, line, _("a value in a column without a name"), column=column(extra[0])
+            )
+        cells = [
+            _cell_text(path, line, column(i), c, strict=header[i] in checked)
+            for i, c in enumerate(row[: len(header)])
+        ]
+        rows.append((line, cells + [""] * (len(header) - len(cells))))
     return header, rows
+
+
+def _filled(value) -> bool:
+    return value is not None and not (isinstance(value, str) and not value.strip())
+
+
+def _cell_text(path: Path, line: int, column: str, value, *, strict: bool = True) -> str:
+    """A cell as the text a CSV would hold. Excel keeps every number as a float, so a
+    whole number (a code 330782100201, a year 2016.0) becomes its digits. Unless
+    `strict`, a date, TRUE/FALSE or a formula's error is kept as text, not refused."""
+    if value is None:
+        return ""
+    if isinstance(value, float):  # never a bool
+        return str(int(value)) if value.is_integer() else f"{value:.15g}"
+    if not strict:
+        return value.isoformat() if isinstance(value, dt.date | dt.time) else str(value)
+    if isinstance(value, bool):
+        raise ListFileError(
+            path, line, _("TRUE/FALSE where text or a number is expected"), column=column
+        )
+    if isinstance(value, dt.date | dt.time | dt.timedelta):
+        if isinstance(value, dt.datetime) and value.time() == dt.time():
+            value = value.date()  # a date typed in a cell is read as midnight
+        raise ListFileError(
+            path,
+            line,
+            _(
+                "a date or time (%(value)s) where text or a number is expected; "
+                "format the column as text or numbers"
+            )
+            % {"value": value},
+            column=column,
+        )
+    if isinstance(value, str) and value.strip() in SPREADSHEET_ERRORS:
+        raise ListFileError(
+            path,
+            line,
+            _("the cell shows the spreadsheet error %(error)s") % {"error": value.strip()},
+            column=column,
+        )
+    return str(value)
 
 
 def read_list(path: Path) -> list[ListRow]:
     """The rows of a published list; raises ListFileError at the first bad row."""
-    header, rows = read_table(path, LIST_COLUMNS)
+    header, rows = read_table(path, LIST_COLUMNS, OPTIONAL_COLUMNS)
     index = {name: header.index(name) for name in LIST_COLUMNS + OPTIONAL_COLUMNS if name in header}
     result = []
     for line, row in rows:

@@ -1,9 +1,12 @@
 """One year under one rule set: every figure of the observatory, for page, API and CSV."""
 
 import csv
+import datetime as dt
 import io
 from dataclasses import asdict, dataclass, field
 
+from django.conf import settings
+from django.core.cache import cache
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -12,6 +15,7 @@ from evillage.observatory import selectors
 from evillage.observatory.classification import classify, qualifying_towns
 from evillage.observatory.models import RuleSet
 from evillage.observatory.regions import region_of
+from evillage.observatory.report_cache import generation
 from evillage.observatory.services import FIRST_YEAR
 from evillage.places.models import Place
 
@@ -48,6 +52,7 @@ class Report:
     kept: int = 0
     lost: int = 0
     employment: selectors.Employment | None = None
+    computed_at: dt.datetime | None = None
 
     def as_dict(self) -> dict:
         return asdict(self)
@@ -63,12 +68,25 @@ def check_report_year(year: int) -> None:
         )
 
 
-def observatory_report(*, year: int, rule_set: RuleSet) -> Report:
+def observatory_report(*, year: int, rule_set: RuleSet, cluster_limit: int | None = 20) -> Report:
+    """Every figure of `year` under `rule_set`; counties and cities are the top
+    `cluster_limit` (all when None, as the exports have them). From the cache when it was
+    computed less than OBSERVATORY_REPORT_SECONDS ago and nothing was imported since."""
     check_report_year(year)
+    key = f"observatory:report:{generation()}:{rule_set.pk}:{year}:{cluster_limit}"
+    report = cache.get(key)
+    if report is None:
+        report = _compute_report(year=year, rule_set=rule_set, cluster_limit=cluster_limit)
+        cache.set(key, report, settings.OBSERVATORY_REPORT_SECONDS)
+    return report
+
+
+def _compute_report(*, year: int, rule_set: RuleSet, cluster_limit: int | None) -> Report:
     c = classify(year=year, rule_set=rule_set)
     ids = {u.town_id for u in c.villages} | {u.county_id for u in c.villages}
     names = dict(Place.objects.filter(id__in=ids - {None}).values_list("id", "name"))
     report = Report(year, rule_set.slug, rule_set.version, rule_set.currency)
+    report.computed_at = timezone.now()
     for u in c.villages:
         f = u.figures
         report.villages.append(
@@ -87,12 +105,12 @@ def observatory_report(*, year: int, rule_set: RuleSet) -> Report:
             )
         )
     report.towns = qualifying_towns(c)
-    report.counties = selectors.ranked_clusters(c)
-    report.cities = selectors.ranked_clusters(c, level="city")
+    report.counties = selectors.ranked_clusters(c, limit=cluster_limit)
+    report.cities = selectors.ranked_clusters(c, level="city", limit=cluster_limit)
     report.regions = selectors.classification_shares_by_region(c)
     report.provinces = selectors.classification_shares_by_province(c)
     report.points = selectors.county_points(c)
-    change = selectors.change_from_previous_year(year=year, rule_set=rule_set)
+    change = selectors.change_from_previous_year(year=year, rule_set=rule_set, this_year=c)
     report.new, report.kept, report.lost = len(change.new), len(change.kept), len(change.lost)
     if rule_set.source != "published":
         report.employment = selectors.employment_estimate(c)
@@ -121,5 +139,15 @@ def villages_csv(report: Report) -> str:
     writer.writerow(CSV_COLUMNS)
     for row in report.villages:
         values = asdict(row)
-        writer.writerow(["" if values[c] is None else values[c] for c in CSV_COLUMNS])
+        writer.writerow([_cell(values[c]) for c in CSV_COLUMNS])
     return out.getvalue()
+
+
+def _cell(value):
+    """Text a spreadsheet would run as a formula ('=', '+', '-', '@') is quoted with an
+    apostrophe, as OWASP advises for CSV files that will be opened in Excel."""
+    if value is None:
+        return ""
+    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
+        return "'" + value
+    return value

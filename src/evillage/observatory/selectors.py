@@ -94,7 +94,9 @@ class Cluster:
     products: list[str]
 
 
-def ranked_clusters(c: Classification, *, level: str = "county", limit: int = 20) -> list[Cluster]:
+def ranked_clusters(
+    c: Classification, *, level: str = "county", limit: int | None = 20
+) -> list[Cluster]:
     """Counties (or cities) by number of qualifying villages, most first (the report's table
     of top clusters), each with its three most frequent products."""
     county_ids = {u.county_id for u in c.villages if u.county_id}
@@ -131,10 +133,14 @@ class Change:
     lost: list[Unit]
 
 
-def change_from_previous_year(*, year: int, rule_set: RuleSet) -> Change:
+def change_from_previous_year(
+    *, year: int, rule_set: RuleSet, this_year: Classification | None = None
+) -> Change:
     """Villages that qualify this year and not the last (new), both (kept), or only last
-    year (lost). Published rows without a village code are compared by their names."""
-    this = {_identity(u): u for u in classify(year=year, rule_set=rule_set).villages}
+    year (lost). Published rows without a village code are compared by their names.
+    `this_year`: the year's classification when the caller has it already."""
+    current = this_year or classify(year=year, rule_set=rule_set)
+    this = {_identity(u): u for u in current.villages}
     last = {_identity(u): u for u in classify(year=year - 1, rule_set=rule_set).villages}
     return Change(
         new=[u for k, u in this.items() if k not in last],

@@ -14,6 +14,7 @@ from evillage.core.errors import ValidationFailed
 from evillage.observatory.matching import Division, DivisionIndex, Match, norm_province
 from evillage.observatory.models import ListedVillage, VillageList, VillageStats
 from evillage.observatory.reading import ListFileError, ListRow, read_list, read_table
+from evillage.observatory.report_cache import forget_reports
 from evillage.places.models import Country, Level, Place
 
 FIRST_YEAR = 2009  # the first three Taobao villages
@@ -116,6 +117,7 @@ def village_list_import(*, path: Path | str, year: int) -> ListImportResult:
                 reason=m.reason,
             )
         )
+    _refuse_unplaceable(path, result)
     with transaction.atomic():
         VillageList.objects.filter(year=year).delete()
         village_list = VillageList.objects.create(
@@ -128,7 +130,27 @@ def village_list_import(*, path: Path | str, year: int) -> ListImportResult:
         for entry in entries:
             entry.village_list = village_list
         ListedVillage.objects.bulk_create(entries, batch_size=1000)
+        transaction.on_commit(forget_reports)
     return result
+
+
+def _refuse_unplaceable(path: Path, result: ListImportResult) -> None:
+    """A list most of whose provinces are unknown is misread (a wrong encoding turns every
+    name into something else) or the divisions are not imported: importing it would
+    replace a good list of the year with rows placed nowhere."""
+    lost = [row for row, m in result.unmatched if m.reason == "province_unknown"]
+    if lost and len(lost) * 2 > result.rows:
+        raise ListFileError(
+            path,
+            lost[0].line,
+            _(
+                "%(lost)d of %(rows)d rows name no known province (here %(name)r): is the "
+                "file in another encoding, or are China's divisions not imported "
+                "(evillage import_places --country cn)?"
+            )
+            % {"lost": len(lost), "rows": result.rows, "name": lost[0].province},
+            column="province",
+        )
 
 
 REASONS = {
@@ -234,4 +256,5 @@ def village_stats_import(
         for place_id, year in parsed:
             VillageStats.objects.filter(place_id=place_id, year=year).delete()
         VillageStats.objects.bulk_create(parsed.values(), batch_size=1000)
+        transaction.on_commit(forget_reports)
     return len(parsed)

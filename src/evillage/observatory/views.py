@@ -7,9 +7,8 @@ from django.utils.translation import gettext as _
 
 from evillage.core.errors import DomainError, NotFound, ValidationFailed
 from evillage.core.money import format_money
+from evillage.observatory import exports, rules, selectors
 from evillage.observatory import report as reports
-from evillage.observatory import rules, selectors
-from evillage.observatory.api import csv_response
 from evillage.observatory.models import RuleSet, VillageList
 from evillage.places.selectors import path_label, place_get
 
@@ -51,16 +50,19 @@ def observatory(request: HttpRequest) -> HttpResponse:
     return render(request, "observatory/observatory.html", context)
 
 
-def export(request: HttpRequest) -> HttpResponse:
-    """The qualifying villages of the page's year and rule set as CSV."""
+def export(request: HttpRequest, fmt: str = "csv") -> HttpResponse:
+    """The page's year and rule set as a file: the qualifying villages as CSV, one table
+    as Parquet (`table`, villages by default) or every table as XLSX."""
     try:
+        table = exports.check_table(request.GET.get("table") or "villages")
         year, rule_set, _lists = _choice(request)
         if year is None:
             year = 0
-        report = reports.observatory_report(year=year, rule_set=rule_set)
+        limit = 20 if fmt == "csv" else None  # the files have every county and city
+        report = reports.observatory_report(year=year, rule_set=rule_set, cluster_limit=limit)
     except DomainError as exc:
         return HttpResponse(exc.message, status=400, content_type="text/plain; charset=utf-8")
-    return csv_response(report)
+    return exports.export_response(report, rule_set=rule_set, fmt=fmt, table=table)
 
 
 def village(request: HttpRequest, key: str) -> HttpResponse:

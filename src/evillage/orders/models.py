@@ -168,6 +168,13 @@ class Order(models.Model):
         indexes = [
             models.Index(fields=["buyer", "state", "created_at"]),
             models.Index(fields=["shop", "state", "created_at"]),
+            # The observatory sums a year of finished orders by shop: this index holds every
+            # column it reads, so the year is a range scan of the index, never of the table.
+            models.Index(
+                fields=["finished_at", "shop", "currency", "total", "refunded", "state"],
+                condition=Q(state="finished"),
+                name="order_finished_sales",
+            ),
         ]
 
     def __str__(self) -> str:

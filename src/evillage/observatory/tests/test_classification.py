@@ -168,3 +168,33 @@ def test_a_list_without_products_takes_them_from_earlier_lists(listed, tmp_path)
     services.village_list_import(path=path, year=2018)
     [cluster] = selectors.ranked_clusters(classify(year=2018, rule_set=published))
     assert sorted(cluster.products) == sorted(["毛线", "毛衣"])
+
+
+@pytest.mark.django_db
+def test_a_report_is_served_from_the_cache_until_something_is_imported(
+    tmp_path, django_capture_on_commit_callbacks
+):
+    """Classifying every village takes seconds at national scale, so a report is computed
+    once and served again; a new sale shows when the cache expires, an import at once."""
+    from evillage.observatory.report import observatory_report
+
+    a, b = village(code="320324104201"), village(code="320324104202")
+    rule_set = small_rules()
+    for shop in (shop_in(a), shop_in(a), shop_in(a)):
+        sale(shop, 5_000, IN_2023)
+    first = observatory_report(year=2023, rule_set=rule_set)
+    assert [v.key for v in first.villages] == ["320324104201"]
+
+    for shop in (shop_in(b), shop_in(b), shop_in(b)):
+        sale(shop, 5_000, IN_2023)
+    again = observatory_report(year=2023, rule_set=rule_set)
+    assert [v.key for v in again.villages] == ["320324104201"]
+    assert again.computed_at == first.computed_at
+
+    stats = tmp_path / "stats.csv"
+    stats.write_text("code,year,sales,merchants,households\n320324104201,2022,1,1,\n")
+    with django_capture_on_commit_callbacks(execute=True):
+        services.village_stats_import(path=stats)
+    fresh = observatory_report(year=2023, rule_set=rule_set)
+    assert [v.key for v in fresh.villages] == ["320324104201", "320324104202"]
+    assert fresh.computed_at > first.computed_at

@@ -9,9 +9,10 @@ from evillage.observatory import services
 
 class Command(BaseCommand):
     help = (
-        "Import AliResearch's published Taobao village list of one year (CSV, UTF-8 or GBK; "
-        "columns province, city, county, town, village, optional specialty) and match the "
-        "names to official division codes. Re-importing a year replaces it; all or nothing."
+        "Import AliResearch's published Taobao village list of one year (CSV in UTF-8 or "
+        "GBK, or XLSX: the first sheet; columns province, city, county, town, village, "
+        "optional specialty) and match the names to official division codes. Re-importing "
+        "a year replaces it; all or nothing."
     )
 
     def add_arguments(self, parser):

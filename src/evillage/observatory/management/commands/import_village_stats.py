@@ -9,8 +9,9 @@ from evillage.observatory import services
 
 class Command(BaseCommand):
     help = (
-        "Import village figures from a CSV of code, year, sales (minor units), merchants, "
-        "households (may be empty). A row replaces its village's figures of that year."
+        "Import village figures from a CSV (UTF-8 or GBK) or XLSX (the first sheet) of "
+        "code, year, sales (minor units), merchants, households (may be empty). A row "
+        "replaces its village's figures of that year; all or nothing."
     )
 
     def add_arguments(self, parser):
