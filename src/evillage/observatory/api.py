@@ -132,6 +132,10 @@ class ReportOut(Schema):
     counties: list[ClusterOut]
     cities: list[ClusterOut]
     regions: list[ShareOut]
+    region_scheme: str = Field(
+        "",
+        description="The division `regions` follows: China's NBS regions or Indonesia's islands.",
+    )
     provinces: list[ShareOut]
     points: list[PointOut]
     new: int

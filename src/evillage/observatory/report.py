@@ -14,7 +14,7 @@ from evillage.core.errors import ValidationFailed
 from evillage.observatory import selectors
 from evillage.observatory.classification import classify, qualifying_towns
 from evillage.observatory.models import RuleSet
-from evillage.observatory.regions import region_of
+from evillage.observatory.regions import SCHEMES, country_of_currency, region_of
 from evillage.observatory.report_cache import generation
 from evillage.observatory.services import FIRST_YEAR
 from evillage.places.models import Place
@@ -53,6 +53,7 @@ class Report:
     lost: int = 0
     employment: selectors.Employment | None = None
     computed_at: dt.datetime | None = None
+    region_scheme: str = ""  # which division `regions` follows
 
     def as_dict(self) -> dict:
         return asdict(self)
@@ -86,6 +87,8 @@ def _compute_report(*, year: int, rule_set: RuleSet, cluster_limit: int | None) 
     ids = {u.town_id for u in c.villages} | {u.county_id for u in c.villages}
     names = dict(Place.objects.filter(id__in=ids - {None}).values_list("id", "name"))
     report = Report(year, rule_set.slug, rule_set.version, rule_set.currency)
+    country = country_of_currency(rule_set.currency)
+    report.region_scheme = str(SCHEMES[country][0])
     report.computed_at = timezone.now()
     for u in c.villages:
         f = u.figures
@@ -96,7 +99,7 @@ def _compute_report(*, year: int, rule_set: RuleSet, cluster_limit: int | None) 
                 names.get(u.town_id, ""),
                 names.get(u.county_id, ""),
                 u.province_code,
-                region_of(u.province_code),
+                region_of(u.province_code, country),
                 u.specialty,
                 f.sales if f else None,
                 f.merchants if f else None,

@@ -9,7 +9,15 @@ from django.db.models.functions import ExtractYear
 
 from evillage.observatory.classification import Classification, Unit, classify
 from evillage.observatory.models import ListedVillage, RuleSet, VillageList, VillageStats
-from evillage.observatory.regions import CENTRAL, EAST, REGION_LABELS, WEST, region_of
+from evillage.observatory.regions import (
+    CENTRAL,
+    EAST,
+    REGION_LABELS,
+    SCHEMES,
+    WEST,
+    country_of_currency,
+    region_of,
+)
 from evillage.orders.models import Order, OrderState
 from evillage.places.models import Place
 
@@ -60,18 +68,22 @@ def shares_by_province(*, year: int) -> list[Share]:
 
 
 def classification_shares_by_region(c: Classification) -> list[Share]:
-    counts = Counter(region_of(u.province_code) for u in c.villages)
+    """Shares by the regions of the rule set's country (China: NBS east / central / west;
+    Indonesia: island groups), every region listed."""
+    country = country_of_currency(c.rule_set.currency)
+    counts = Counter(region_of(u.province_code, country) for u in c.villages)
     total = len(c.villages)
     return [
-        Share(r, str(REGION_LABELS[r]), counts[r], 100 * counts[r] / total if total else 0.0)
-        for r in (EAST, CENTRAL, WEST)
+        Share(key, str(label), counts[key], 100 * counts[key] / total if total else 0.0)
+        for key, label in SCHEMES[country][1]
     ]
 
 
 def classification_shares_by_province(c: Classification) -> list[Share]:
     counts = Counter(u.province_code for u in c.villages)
+    country = country_of_currency(c.rule_set.currency)
     names = dict(
-        Place.objects.filter(country="cn", level=1, code__in=counts).values_list("code", "name")
+        Place.objects.filter(country=country, level=1, code__in=counts).values_list("code", "name")
     )
     total = len(c.villages)
     return [
@@ -187,19 +199,28 @@ class Point:
     r: float
 
 
-# China's extent, for a plain equirectangular projection onto a 400 × 300 canvas.
-_WEST, _EAST_LON, _SOUTH, _NORTH = 73.0, 135.5, 17.5, 54.0
+# Each country's extent (west, east, south, north), for a plain equirectangular
+# projection onto the 400 × 300 canvas; Indonesia, long and narrow, keeps its proportions
+# and sits in the middle of the canvas.
+_EXTENTS = {"cn": (73.0, 135.5, 17.5, 54.0, False), "id": (94.5, 141.5, -11.5, 6.5, True)}
 
 
 def county_points(c: Classification, *, width: int = 400, height: int = 300) -> list[Point]:
-    """Counties with qualifying villages and known coordinates, as sized points."""
+    """Counties (Indonesia: kabupaten/kota) with qualifying villages and known
+    coordinates, as sized points."""
     counts = Counter(u.county_id for u in c.villages if u.county_id)
+    west, east, south, north, proportional = _EXTENTS[country_of_currency(c.rule_set.currency)]
+    x_scale, y_scale = width / (east - west), height / (north - south)
+    y_offset = 0.0
+    if proportional:
+        y_scale = min(x_scale, y_scale)
+        y_offset = (height - (north - south) * y_scale) / 2
     places = Place.objects.filter(id__in=counts, latitude__isnull=False, longitude__isnull=False)
     points = []
     for p in places.only("id", "code", "name", "latitude", "longitude"):
         lon, lat = float(p.longitude), float(p.latitude)
-        x = (lon - _WEST) / (_EAST_LON - _WEST) * width
-        y = (_NORTH - lat) / (_NORTH - _SOUTH) * height
+        x = (lon - west) * x_scale
+        y = y_offset + (north - lat) * y_scale
         n = counts[p.id]
         points.append(
             Point(p.code, p.name, n, round(x, 1), round(y, 1), round(2 + 1.5 * n**0.5, 1))

@@ -10,7 +10,7 @@ from evillage.observatory import rules, selectors, services
 from evillage.observatory.classification import classify, qualifying_towns
 from evillage.observatory.reading import ListFileError
 from evillage.orders.models import Checkout, Order, OrderState
-from evillage.places.tests.factories import village
+from evillage.places.tests.factories import PlaceFactory, village
 from evillage.shops.models import Shop, ShopKind
 from evillage.shops.tests.factories import ShopFactory
 
@@ -25,14 +25,14 @@ def shop_in(place, *, kind=ShopKind.INDIVIDUAL, opened=dt.datetime(2020, 1, 1, t
 
 def sale(shop, amount, finished_at, *, state=OrderState.FINISHED):
     buyer = UserFactory()
-    checkout = Checkout.objects.create(buyer=buyer, currency="CNY", total=amount)
+    checkout = Checkout.objects.create(buyer=buyer, currency=shop.currency, total=amount)
     return Order.objects.create(
         checkout=checkout,
         buyer=buyer,
         shop=shop,
         shop_kind=shop.kind,
         state=state,
-        currency="CNY",
+        currency=shop.currency,
         items_total=amount,
         shipping_fee=0,
         total=amount,
@@ -198,3 +198,48 @@ def test_a_report_is_served_from_the_cache_until_something_is_imported(
     fresh = observatory_report(year=2023, rule_set=rule_set)
     assert [v.key for v in fresh.villages] == ["320324104201", "320324104202"]
     assert fresh.computed_at > first.computed_at
+
+
+@pytest.mark.django_db
+def test_an_indonesian_rule_set_in_rupiah_classifies_desa_by_island_group(client):
+    """A kabupaten's own rule set in IDR: Kauman (Kota Pekalongan, Central Java) with three
+    batik shops and Rp 150 million of sales qualifies; the regions are Indonesia's island
+    groups, the province its Indonesian name, the point on Indonesia's map. The Chinese
+    rule sets do not count rupiah."""
+    province = PlaceFactory(country="id", level=1, code="33", name="JAWA TENGAH", parent=None)
+    kota = PlaceFactory(
+        country="id",
+        level=3,
+        code="3375",
+        name="KOTA PEKALONGAN",
+        parent=province,
+        latitude=-6.89,
+        longitude=109.67,
+    )
+    kecamatan = PlaceFactory(
+        country="id", level=4, code="337502", name="Pekalongan Timur", parent=kota
+    )
+    kauman = PlaceFactory(country="id", level=5, code="3375021004", name="Kauman", parent=kecamatan)
+    for _ in range(3):
+        shop = ShopFactory(owner__residence=kauman, currency="IDR")
+        Shop.objects.filter(pk=shop.pk).update(created_at=dt.datetime(2020, 1, 1, tzinfo=UTC))
+        sale(shop, 50_000_000_00, IN_2023)
+    rules.rule_set_create(
+        slug="pekalongan-desa-digital",
+        name="Desa digital Pekalongan",
+        currency="IDR",
+        min_sales=100_000_000_00,
+        min_merchants=3,
+    )
+    body = client.get(
+        "/api/observatory/report", {"year": 2023, "rule_set": "pekalongan-desa-digital"}
+    ).json()
+    assert [v["key"] for v in body["villages"]] == ["3375021004"]
+    assert body["villages"][0]["region"] == "java"
+    assert body["region_scheme"] == "island groups"
+    assert [(r["key"], r["count"]) for r in body["regions"] if r["count"]] == [("java", 1)]
+    assert [(p["label"], p["count"]) for p in body["provinces"]] == [("JAWA TENGAH", 1)]
+    [point] = body["points"]
+    assert 0 < point["x"] < 400 and 0 < point["y"] < 300
+    small_rules(min_sales=1)  # CNY: the rupiah sales are not its currency
+    assert classify(year=2023, rule_set=rules.rule_set_get(slug="small")).villages == []
