@@ -26,8 +26,8 @@ class ReviewPhotoInline(ReadOnlyMixin, admin.TabularInline):
             return "—"
         return format_html(
             '<a href="{}"><img src="{}" width="80" height="80" alt=""></a>',
-            obj.image.url,
-            obj.thumb.url,
+            obj.image_url,
+            obj.thumb_url,
         )
 
 

@@ -72,6 +72,9 @@ class Review(models.Model):
     )
     is_hidden = models.BooleanField(_("hidden"), default=False)
     hidden_reason = models.CharField(_("why hidden"), max_length=500, blank=True)
+    # Where the photo files are: private storage while hidden (reviews.photos). Differs
+    # from is_hidden only until the files have moved after a hide or unhide committed.
+    photos_private = models.BooleanField(default=False, editable=False)
     # What the review adds to the shop's credit after the anti-inflation rules.
     points = models.SmallIntegerField(_("points"), default=0, editable=False)
     # Whether it is one of the ratings the good-review rate counts.
@@ -134,6 +137,19 @@ class ReviewPhoto(models.Model):
 
     def __str__(self) -> str:
         return f"{self.review_id} #{self.position}"
+
+    # Templates and the API link photos through these: a hidden review's are not public.
+    @property
+    def image_url(self) -> str:
+        from evillage.reviews.photos import photo_url
+
+        return photo_url(self, "full")
+
+    @property
+    def thumb_url(self) -> str:
+        from evillage.reviews.photos import photo_url
+
+        return photo_url(self, "thumb")
 
 
 class ReviewAction(models.TextChoices):

@@ -28,7 +28,7 @@ class FollowUpOut(Schema):
 
 def _photos(review: Review, followup: bool) -> list[dict]:
     return [
-        {"image": p.image.url, "thumb": p.thumb.url}
+        {"image": p.image_url, "thumb": p.thumb_url}
         for p in review.photos.all()
         if p.followup == followup
     ]

@@ -10,6 +10,7 @@ urlpatterns = [
         views.follow_up,
         name="follow_up",
     ),
+    path("reviews/photos/<int:pk>/<str:size>/", views.photo, name="photo"),
     path("seller/<str:shop_id>/reviews/", views.seller_reviews, name="seller"),
     path(
         "seller/<str:shop_id>/reviews/<str:review_id>/reply/",

@@ -12,19 +12,23 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_POST
 
+from evillage.accounts.models import Role
 from evillage.core.errors import DomainError
 from evillage.core.forms import add_domain_error
 from evillage.orders.models import Order
 from evillage.orders.selectors import order_for
 from evillage.reviews import selectors
 from evillage.reviews.forms import FollowUpForm, ReplyForm, ReviewForm
+from evillage.reviews.models import ReviewPhoto
+from evillage.reviews.photos import SIZES, open_photo
 from evillage.reviews.services import review_create, review_follow_up, review_reply
 from evillage.shops.selectors import shop_for_staff
 
@@ -200,3 +204,28 @@ def seller_reply(request: HttpRequest, shop_id: str, review_id: str) -> HttpResp
     context = _seller_context(request, shop, bound=(review.public_id, form))
     context["failed"] = review.public_id
     return render(request, "reviews/seller.html", context, status=400)
+
+
+@login_required
+@cache_control(private=True, max_age=3600)
+def photo(request: HttpRequest, pk: int, size: str) -> HttpResponse:
+    """A hidden review's photo, for its author, the shop's staff and operators only; a
+    visible review's photo is public, so this sends the visitor there."""
+    found = ReviewPhoto.objects.select_related("review__shop").filter(pk=pk).first()
+    if found is None or size not in SIZES:
+        raise Http404
+    review = found.review
+    if not review.is_hidden:
+        return redirect((found.image if size == "full" else found.thumb).url)
+    allowed = (
+        request.user.pk == review.buyer_id
+        or request.user.is_staff
+        or request.user.has_role(Role.OPERATOR)
+        or shop_for_staff(user=request.user, public_id=review.shop.public_id) is not None
+    )
+    opened = open_photo(found, size) if allowed else None
+    if opened is None:
+        raise Http404
+    response = FileResponse(opened, content_type="image/jpeg")
+    response["X-Content-Type-Options"] = "nosniff"
+    return response

@@ -12,6 +12,7 @@ from evillage.reviews.models import (
     Review,
     ReviewAction,
 )
+from evillage.reviews.photos import settle_photos
 from evillage.reviews.services.credit import (
     apply_credit_change,
     lock_credit,
@@ -168,6 +169,8 @@ def _set_hidden(review: Review, *, actor: User, hidden: bool, reason: str) -> Re
         record_event(
             review, actor, ReviewAction.HIDDEN if hidden else ReviewAction.UNHIDDEN, reason
         )
+        review_id = review.pk
+        transaction.on_commit(lambda: settle_photos(review_id))
     review.refresh_from_db()
     return review
 

@@ -11,6 +11,7 @@ from django_tasks_db.management.commands.db_worker import Worker
 from django_tasks_db.models import DBTaskResult
 
 from evillage.orders.tasks import sweep_deadlines
+from evillage.reviews.tasks import sweep_review_photos
 from evillage.sameitem.tasks import sweep_photo_rights
 
 
@@ -31,6 +32,7 @@ class Command(BaseCommand):
         if once:
             self.stdout.write(f"swept: {sweep_deadlines.call()}")
             self.stdout.write(f"photo rights: {sweep_photo_rights.call()}")
+            self.stdout.write(f"review photos: {sweep_review_photos.call()}")
             self._worker(interval=0, batch=True).run()
             return
         stop = threading.Event()
@@ -61,7 +63,7 @@ class Command(BaseCommand):
         """
         while not stop.is_set():
             close_old_connections()
-            for sweep in (sweep_deadlines, sweep_photo_rights):
+            for sweep in (sweep_deadlines, sweep_photo_rights, sweep_review_photos):
                 waiting = DBTaskResult.objects.ready().filter(task_path=sweep.module_path)
                 if not waiting.exists():
                     sweep.enqueue()
