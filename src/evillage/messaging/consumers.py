@@ -17,7 +17,13 @@ from django.utils.translation import gettext as _
 
 from evillage.core.errors import DomainError, NotFound
 from evillage.messaging import services
-from evillage.messaging.realtime import shop_group, user_group
+from evillage.messaging.realtime import (
+    Event,
+    deferred_delivery,
+    deliver,
+    shop_group,
+    user_group,
+)
 from evillage.messaging.selectors import conversation_for, inbox_shop_ids
 
 # Close codes in the application range (4000-4999): the client should not retry blindly.
@@ -36,21 +42,24 @@ def _seen(shop_ids: frozenset[int]) -> None:
 
 
 @database_sync_to_async
-def _send(user, conversation_id: str, text: str) -> str:
+def _send(user, conversation_id: str, text: str) -> tuple[str, list[Event]]:
+    """Store the message; return its id and the events to deliver from the event loop."""
     # Errors in the user's own language (no LocaleMiddleware on a socket).
-    with translation.override(user.language or settings.LANGUAGE_CODE):
+    with translation.override(user.language or settings.LANGUAGE_CODE), deferred_delivery() as out:
         seen = conversation_for(user=user, public_id=conversation_id)
         if seen is None:
             raise NotFound(_("Conversation not found."), code="conversation_not_found")
         created = services.message_send(user=user, conversation=seen.conversation, text=text)
-    return created[0].public_id
+    return created[0].public_id, out
 
 
 @database_sync_to_async
-def _read(user, conversation_id: str) -> None:
-    seen = conversation_for(user=user, public_id=conversation_id)
-    if seen is not None:
-        services.conversation_mark_read(user=user, conversation=seen.conversation)
+def _read(user, conversation_id: str) -> list[Event]:
+    with deferred_delivery() as out:
+        seen = conversation_for(user=user, public_id=conversation_id)
+        if seen is not None:
+            services.conversation_mark_read(user=user, conversation=seen.conversation)
+    return out
 
 
 class MessengerConsumer(AsyncJsonWebsocketConsumer):
@@ -86,15 +95,16 @@ class MessengerConsumer(AsyncJsonWebsocketConsumer):
             await self.send_json({"type": "pong"})
         elif kind == "send":
             try:
-                message_id = await _send(
+                message_id, events = await _send(
                     self.user, str(content.get("conversation", "")), str(content.get("text", ""))
                 )
             except DomainError as exc:
                 await self.send_json({"type": "error", "ref": ref, **exc.as_dict()})
             else:
+                await deliver(events)
                 await self.send_json({"type": "sent", "ref": ref, "id": message_id})
         elif kind == "read":
-            await _read(self.user, str(content.get("conversation", "")))
+            await deliver(await _read(self.user, str(content.get("conversation", ""))))
         else:
             await self.send_json(
                 {"type": "error", "ref": ref, "code": "bad_request", "message": "Unknown type."}

@@ -7,6 +7,9 @@ in-memory in one process by default and Redis when `REDIS_URL` is set (settings)
 
 import functools
 import logging
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 
 from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
@@ -70,15 +73,57 @@ def message_payload(message: Message) -> dict:
     return payload
 
 
+Event = tuple[str, dict]  # (group, channel-layer message)
+
+# Set by a consumer around its database work: events are collected, not sent (below).
+_outbox: ContextVar[list[Event] | None] = ContextVar("messenger_outbox", default=None)
+
+
+@contextmanager
+def deferred_delivery() -> Iterator[list[Event]]:
+    """Collect the events published inside the block instead of sending them.
+
+    A consumer's database work runs on the process's one database thread; sending from
+    there would hold that thread for every channel-layer round trip (two per message, to
+    Redis when it is the layer). The consumer sends the collected events with `deliver`
+    from the event loop instead, and the thread takes the next message at once.
+    """
+    box: list[Event] = []
+    token = _outbox.set(box)
+    try:
+        yield box
+    finally:
+        _outbox.reset(token)
+
+
+async def deliver(events: list[Event]) -> None:
+    layer = get_channel_layer()
+    if layer is None:
+        return
+    for group, event in events:
+        try:
+            await layer.group_send(group, event)
+        except Exception:  # delivery is best effort; the message is stored
+            log.exception("could not publish to %s", group)
+
+
 def _send(groups: list[str], payload: dict) -> None:
     """Send to the buyer's group and the shop's group, each told which side it is on."""
+    events = [
+        (group, {"type": "chat.event", "payload": {**payload, "for_side": str(side)}})
+        for group, side in zip(groups, (Side.BUYER, Side.SHOP), strict=True)
+    ]
+    box = _outbox.get()
+    if box is not None:
+        box.extend(events)
+        return
     layer = get_channel_layer()
     if layer is None:
         return
     send = async_to_sync(layer.group_send)
-    for group, side in zip(groups, (Side.BUYER, Side.SHOP), strict=True):
+    for group, event in events:
         try:
-            send(group, {"type": "chat.event", "payload": {**payload, "for_side": str(side)}})
+            send(group, event)
         except Exception:  # delivery is best effort; the message is stored
             log.exception("could not publish to %s", group)
 

@@ -272,3 +272,33 @@ def test_a_new_message_is_published_to_both_sides_after_commit(django_capture_on
     to_shop = async_to_sync(layer.receive)(shop_channel)["payload"]
     assert to_buyer["text"] == to_shop["text"] == "<b>hi</b>"
     assert (to_buyer["for_side"], to_shop["for_side"]) == ("buyer", "shop")
+
+
+def test_a_socket_send_hands_its_events_to_the_event_loop(django_capture_on_commit_callbacks):
+    """Inside a consumer's database work the events are collected, not sent (the database
+    thread is not held by channel-layer round trips); `deliver` then sends them all."""
+    import asyncio
+
+    from asgiref.sync import async_to_sync
+    from channels.layers import get_channel_layer
+
+    from evillage.messaging.realtime import deferred_delivery, deliver, shop_group, user_group
+
+    chat = conversation()
+    layer = get_channel_layer()
+    buyer_channel = async_to_sync(layer.new_channel)()
+    async_to_sync(layer.group_add)(user_group(chat.buyer_id), buyer_channel)
+    with deferred_delivery() as events, django_capture_on_commit_callbacks(execute=True):
+        services.message_send(user=chat.shop.owner, conversation=chat, text="发货了")
+
+    async def nothing_yet():
+        with pytest.raises(TimeoutError):
+            await asyncio.wait_for(layer.receive(buyer_channel), timeout=0.2)
+
+    async_to_sync(nothing_yet)()
+    assert [group for group, _ in events] == [
+        user_group(chat.buyer_id),
+        shop_group(chat.shop_id),
+    ]
+    async_to_sync(deliver)(events)
+    assert async_to_sync(layer.receive)(buyer_channel)["payload"]["text"] == "发货了"
