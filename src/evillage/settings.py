@@ -5,6 +5,8 @@ SECRET_KEY     required when DEBUG is off
 DEBUG          "1"/"true" for development (default on, for `make run`)
 MEDIA_ROOT     uploaded photos; default var/media
 VAR_DIR        where the embedded database and media live; default ./var
+REDIS_URL      the messenger's channel layer, for several server processes
+CACHE_URL      a shared Redis cache for several server processes (its own Redis db)
 """
 
 import os
@@ -249,7 +251,17 @@ SANDBOX_WEBHOOK_SECRET = os.environ.get("SANDBOX_WEBHOOK_SECRET", "") or SECRET_
 # A webhook whose timestamp is further than this from now is refused (replay window).
 WEBHOOK_TOLERANCE_SECONDS = int(os.environ.get("WEBHOOK_TOLERANCE_SECONDS", "300"))
 
-CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+# One process: memory. Several: CACHE_URL (a Redis database of its own, e.g.
+# redis://127.0.0.1:6379/1) shares what is cached (observatory reports, rating averages)
+# so each is computed once for all processes rather than once per process.
+CACHE_URL = os.environ.get("CACHE_URL", "")
+CACHES = {
+    "default": (
+        {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": CACHE_URL}
+        if CACHE_URL
+        else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
+    )
+}
 
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SECURE = not DEBUG

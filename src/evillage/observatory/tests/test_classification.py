@@ -243,3 +243,40 @@ def test_an_indonesian_rule_set_in_rupiah_classifies_desa_by_island_group(client
     assert 0 < point["x"] < 400 and 0 < point["y"] < 300
     small_rules(min_sales=1)  # CNY: the rupiah sales are not its currency
     assert classify(year=2023, rule_set=rules.rule_set_get(slug="small")).villages == []
+
+
+@pytest.mark.redis
+@pytest.mark.django_db
+def test_with_cache_url_a_report_is_computed_once_for_every_process(settings):
+    """Several server processes with CACHE_URL share one Redis cache: the report one of
+    them computed is what another (a new cache client) serves."""
+    import os
+
+    import redis
+
+    from evillage.observatory.report import observatory_report
+
+    url = os.environ.get("REDIS_URL")
+    if not url:
+        if os.environ.get("CI"):
+            pytest.fail("CI must run this with REDIS_URL set (.ci/run does)")
+        pytest.skip("REDIS_URL is not set")
+    cache_url = url.rsplit("/", 1)[0] + "/15"  # a database of its own, as deployment says
+    prefix = f"evillage-test-{os.getpid()}"
+    shared = {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": cache_url}
+    settings.CACHES = {"default": shared | {"KEY_PREFIX": prefix}}
+    place = village(code="320324104201")
+    for shop in (shop_in(place), shop_in(place), shop_in(place)):
+        sale(shop, 5_000, IN_2023)
+    rule_set = small_rules()
+    raw = redis.Redis.from_url(cache_url)
+    try:
+        first = observatory_report(year=2023, rule_set=rule_set)
+        assert raw.keys(f"{prefix}:1:observatory:report:*")
+        settings.CACHES = {"default": shared | {"KEY_PREFIX": prefix}}  # another process
+        again = observatory_report(year=2023, rule_set=rule_set)
+        assert again.computed_at == first.computed_at
+        assert [v.key for v in again.villages] == ["320324104201"]
+    finally:
+        for key in raw.keys(f"{prefix}:*"):
+            raw.delete(key)
