@@ -4,8 +4,11 @@ Use `auth=USER_AUTH` on an operation that needs a signed-in user; `request.auth`
 is then the User. With a bearer token, `request.api_token` is the ApiToken used.
 """
 
+import functools
 import hashlib
 
+from django.contrib.auth.views import redirect_to_login
+from django.http import HttpResponse
 from django.utils import timezone
 from django.views.decorators.debug import sensitive_variables
 from ninja.security import HttpBearer, SessionAuth
@@ -43,3 +46,23 @@ class TokenAuth(HttpBearer):
 
 
 USER_AUTH = [TokenAuth(), SessionAuth()]
+
+
+def session_or_token_required(view):
+    """For the private files the API links to (conversation photos, dispute evidence,
+    hidden reviews' photos): a signed-in browser, or `Authorization: Bearer <token>`.
+    A bad token is 401 (an API client cannot follow a login page); no credentials at
+    all sends a browser to the login page."""
+
+    @functools.wraps(view)
+    def wrapped(request, *args, **kwargs):
+        token_given = bool(request.headers.get("Authorization"))
+        if not request.user.is_authenticated and token_given and TokenAuth()(request) is None:
+            response = HttpResponse("Invalid or revoked token.", status=401)
+            response["WWW-Authenticate"] = "Bearer"
+            return response
+        if not request.user.is_authenticated:
+            return redirect_to_login(request.get_full_path())
+        return view(request, *args, **kwargs)
+
+    return wrapped

@@ -18,6 +18,7 @@ from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_GET, require_POST
 from django_htmx.http import retarget
 
+from evillage.accounts.api_auth import session_or_token_required
 from evillage.catalog.selectors import product_visible_to
 from evillage.core.errors import DomainError
 from evillage.core.forms import add_domain_error
@@ -237,7 +238,7 @@ def report(request: HttpRequest, public_id: str) -> HttpResponse:
     return render(request, "messaging/report.html", {"form": form, "message": message})
 
 
-@login_required
+@session_or_token_required
 @cache_control(private=True, max_age=3600)
 def image(request: HttpRequest, name: str) -> FileResponse:
     """A photo sent in a conversation: only its two sides may see it."""

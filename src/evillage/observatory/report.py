@@ -3,6 +3,7 @@
 import csv
 import datetime as dt
 import io
+import time
 from dataclasses import asdict, dataclass, field
 
 from django.conf import settings
@@ -76,10 +77,31 @@ def observatory_report(*, year: int, rule_set: RuleSet, cluster_limit: int | Non
     check_report_year(year)
     key = f"observatory:report:{generation()}:{rule_set.pk}:{year}:{cluster_limit}"
     report = cache.get(key)
-    if report is None:
+    if report is not None:
+        return report
+    # One request computes; the others asking meanwhile wait for its result instead of
+    # running the same seconds-long queries side by side (across processes too with a
+    # shared cache). A computation that died frees the claim after COMPUTE_CLAIM_SECONDS.
+    claim = f"{key}:computing"
+    if not cache.add(claim, 1, timeout=COMPUTE_CLAIM_SECONDS):
+        deadline = time.monotonic() + COMPUTE_WAIT_SECONDS
+        while time.monotonic() < deadline:
+            time.sleep(0.1)
+            report = cache.get(key)
+            if report is not None:
+                return report
+            if cache.get(claim) is None:
+                break  # the computing request failed: compute here
+    try:
         report = _compute_report(year=year, rule_set=rule_set, cluster_limit=cluster_limit)
         cache.set(key, report, settings.OBSERVATORY_REPORT_SECONDS)
+    finally:
+        cache.delete(claim)
     return report
+
+
+COMPUTE_CLAIM_SECONDS = 120
+COMPUTE_WAIT_SECONDS = 30  # then compute anyway rather than fail the page
 
 
 def _compute_report(*, year: int, rule_set: RuleSet, cluster_limit: int | None) -> Report:

@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_POST
 
+from evillage.accounts.api_auth import session_or_token_required
 from evillage.accounts.models import Role
 from evillage.core.errors import DomainError
 from evillage.core.forms import add_domain_error
@@ -206,7 +207,7 @@ def seller_reply(request: HttpRequest, shop_id: str, review_id: str) -> HttpResp
     return render(request, "reviews/seller.html", context, status=400)
 
 
-@login_required
+@session_or_token_required
 @cache_control(private=True, max_age=3600)
 def photo(request: HttpRequest, pk: int, size: str) -> HttpResponse:
     """A hidden review's photo, for its author, the shop's staff and operators only; a

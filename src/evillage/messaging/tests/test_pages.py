@@ -103,6 +103,13 @@ def test_photo_upload_is_shown_only_to_the_two_sides(client):
     assert client.get(url).status_code == 200
     client.force_login(UserFactory())
     assert client.get(url).status_code == 404
+    # An API client (no session) fetches it with its bearer token.
+    from evillage.accounts.services.tokens import api_token_create
+
+    client.logout()
+    _, token = api_token_create(user=chat.shop.owner)
+    assert client.get(url, HTTP_AUTHORIZATION=f"Bearer {token}").status_code == 200
+    assert client.get(url).status_code == 302  # no credentials: the login page
 
 
 def test_inbox_and_header_show_unread_counts(client):

@@ -280,3 +280,31 @@ def test_with_cache_url_a_report_is_computed_once_for_every_process(settings):
     finally:
         for key in raw.keys(f"{prefix}:*"):
             raw.delete(key)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_simultaneous_first_views_compute_the_report_once(monkeypatch):
+    """Three officials open an expired dashboard at the same moment: one request
+    classifies, the other two wait for its result (the same report)."""
+    import time
+
+    from evillage.core.tests.threads import run_together
+    from evillage.observatory import report as reports
+
+    place = village(code="320324104201")
+    for shop in (shop_in(place), shop_in(place), shop_in(place)):
+        sale(shop, 5_000, IN_2023)
+    rule_set = small_rules()
+    calls = []
+    real = reports.classify
+
+    def slow_classify(**kwargs):
+        calls.append(kwargs["year"])
+        time.sleep(0.5)  # long enough for the others to arrive while it runs
+        return real(**kwargs)
+
+    monkeypatch.setattr(reports, "classify", slow_classify)
+    outcomes = run_together([lambda: reports.observatory_report(year=2023, rule_set=rule_set)] * 3)
+    assert calls == [2023]  # one computation (it classifies 2022 through the selectors)
+    assert len({o.computed_at for o in outcomes}) == 1
+    assert [v.key for v in outcomes[0].villages] == ["320324104201"]

@@ -1,13 +1,13 @@
 """Evidence photos, streamed only to the people of the dispute: never a public file."""
 
-from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, Http404, HttpRequest
 from django.views.decorators.cache import cache_control
 
+from evillage.accounts.api_auth import session_or_token_required
 from evillage.orders.selectors import evidence_photo_for
 
 
-@login_required
+@session_or_token_required
 @cache_control(private=True, max_age=3600)
 def evidence_photo(request: HttpRequest, name: str) -> FileResponse:
     evidence = evidence_photo_for(user=request.user, name=name)

@@ -93,3 +93,22 @@ def test_a_move_that_did_not_happen_after_commit_is_done_by_the_sweep():
     assert settle_pending_photos() == 1
     assert not public(names[0]).exists() and private(names[0]).exists()
     assert settle_pending_photos() == 0
+
+
+def test_api_clients_fetch_a_hidden_reviews_photo_with_their_token(
+    client, django_capture_on_commit_callbacks
+):
+    """The API links a hidden review's photos to the guarded view: the author's bearer
+    token opens them, a stranger's does not, a bad token is 401 (not a login page)."""
+    from evillage.accounts.services.tokens import api_token_create
+
+    order = finished_order()
+    made = review(order, text="桌子不错", photos=[photo()])
+    hide(made, django_capture_on_commit_callbacks)
+    url = reverse("reviews:photo", args=[made.photos.get().pk, "thumb"])
+    _, token = api_token_create(user=order.buyer)
+    _, stranger = api_token_create(user=UserFactory())
+    assert client.get(url, HTTP_AUTHORIZATION=f"Bearer {token}").status_code == 200
+    assert client.get(url, HTTP_AUTHORIZATION=f"Bearer {stranger}").status_code == 404
+    refused = client.get(url, HTTP_AUTHORIZATION="Bearer not-a-token")
+    assert (refused.status_code, refused["WWW-Authenticate"]) == (401, "Bearer")
