@@ -153,6 +153,8 @@ def about(report: Report, *, rule_set: RuleSet) -> list[tuple[str, object]]:
         ("new", report.new),
         ("kept", report.kept),
         ("lost", report.lost),
+        ("regions", report.region_scheme),
+        ("computed_at", report.computed_at.isoformat() if report.computed_at else ""),
     ]
     if report.employment is not None:
         e = report.employment

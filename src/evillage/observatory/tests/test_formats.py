@@ -1,6 +1,7 @@
 """The observatory's downloads: CSV for Excel, Parquet and XLSX read back with typed values."""
 
 import codecs
+import datetime as dt
 import io
 import json
 from decimal import Decimal
@@ -140,6 +141,8 @@ def test_the_xlsx_has_a_sheet_per_table_with_text_codes(listed, client):
     ]
     about = dict(book["about"].iter_rows(values_only=True))
     assert (about["year"], about["new"], about["kept"], about["lost"]) == (2016, 1, 2, 1)
+    assert about["regions"] == "NBS three-region division"
+    assert dt.datetime.fromisoformat(about["computed_at"]).tzinfo is not None
 
 
 def test_text_that_looks_like_a_formula_stays_text(listed, client, tmp_path):
