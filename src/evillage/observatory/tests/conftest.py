@@ -12,15 +12,17 @@ DATA = Path(__file__).parent / "data"
 
 
 def load_divisions(tmp_path: Path) -> None:
-    """Shipped provinces, cities and counties plus the towns and villages of the counties
-    named in the published lists (tests/data/cn, see its README)."""
+    """Shipped provinces, cities and counties (with their coordinates) plus the towns and
+    villages of the counties named in the published lists (tests/data/cn, see its README)."""
     folder = tmp_path / "cn"
     folder.mkdir()
     for stem in ("provinces", "cities", "areas"):
         shutil.copy(SHIPPED_DATA_DIR / "cn" / f"{stem}.csv.gz", folder)
     for stem in ("streets", "villages"):
         shutil.copy(DATA / "cn" / f"{stem}.csv.gz", folder)
-    place_services.places_import(country="cn", source=folder)
+    place_services.places_import(
+        country="cn", source=folder, coords=SHIPPED_DATA_DIR / "cn" / "coords.csv.gz"
+    )
 
 
 @pytest.fixture

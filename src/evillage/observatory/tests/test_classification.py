@@ -282,7 +282,7 @@ def test_with_cache_url_a_report_is_computed_once_for_every_process(settings):
             raw.delete(key)
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_simultaneous_first_views_compute_the_report_once(monkeypatch):
     """Three officials open an expired dashboard at the same moment: one request
     classifies, the other two wait for its result (the same report)."""
