@@ -1,7 +1,8 @@
 """An official at the village observatory, in a browser.
 
 The divisions of the 234 counties on AliResearch's lists and the lists of 2014-2016 are
-imported. The official opens the observatory (the newest list: 1,311 villages in 2016),
+imported. The official opens the observatory (the newest list: 1,311 villages in 2016;
+the chart of the lists: 212, 780, 1,311),
 asks for 2015 and reads the published record (780 villages, 97.8 / 1.5 per cent for
 Eastern and Central China, Zhejiang first), sees the counties on the map, opens a
 village's page, downloads the workbook and finds every village in it, and gets a message
@@ -35,7 +36,12 @@ def test_an_official_reads_the_published_record(asgi_server, browser: Browser, t
     under = "under AliResearch published lists"
     expect(heading).to_have_text(f"1311 qualifying villages in 2016 {under}")
 
-    page.get_by_label("Year").fill("2015")
+    growth = page.get_by_role("img", name="Villages on the published lists, by year")
+    expect(growth).to_contain_text("2014212")  # year, then its count, row by row
+    expect(growth).to_contain_text("2015780")
+    expect(growth).to_contain_text("20161311")
+
+    page.get_by_label("Year", exact=True).fill("2015")
     page.get_by_role("button", name="Show").click()
     expect(heading).to_have_text(f"780 qualifying villages in 2015 {under}")
     regions = page.locator("table").first
@@ -61,7 +67,7 @@ def test_an_official_reads_the_published_record(asgi_server, browser: Browser, t
     expect(page.get_by_role("row", name="2015 yes")).to_be_visible()
     page.get_by_role("link", name="Back to the observatory").click()
 
-    page.get_by_label("Year").fill("2099")
+    page.get_by_label("Year", exact=True).fill("2099")
     page.get_by_role("button", name="Show").click()
     refused = re.compile(r"The year must be from 2009 to \d{4}\.")
     expect(page.get_by_role("alert")).to_have_text(refused)

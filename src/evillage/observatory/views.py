@@ -31,11 +31,19 @@ def _choice(request: HttpRequest):
     return year, rule_set, lists
 
 
+def _growth() -> list[tuple[int, int, int]]:
+    """(year, villages, bar width) of every imported list: how the record grew."""
+    counts = list(VillageList.objects.order_by("year").values_list("year", "rows"))
+    top = max((n for _year, n in counts), default=1) or 1
+    return [(year, n, max(1, round(BAR_WIDTH * n / top))) for year, n in counts]
+
+
 def observatory(request: HttpRequest) -> HttpResponse:
     context: dict = {"rule_sets": RuleSet.objects.all(), "error": None, "report": None}
     try:
         year, rule_set, lists = _choice(request)
         context |= {"list_years": lists, "year": year, "rule_set": rule_set}
+        context["growth"] = _growth()
         if year is not None:
             report = reports.observatory_report(year=year, rule_set=rule_set)
             top = max((s.count for s in report.provinces), default=1) or 1

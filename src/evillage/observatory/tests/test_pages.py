@@ -59,6 +59,17 @@ def test_the_page_shows_the_tables_and_a_chart(listed, client):
     assert "2009" in bad.content.decode()
 
 
+def test_the_page_charts_the_lists_year_by_year(listed, client):
+    """With two lists imported (3 villages in 2015, 3 in 2016) the page draws one bar a
+    year, the count beside it, whatever year is shown."""
+    page = client.get("/observatory/", {"year": "2015"}).content.decode()
+    chart = page.split('aria-label="Villages on the published lists, by year"')[1].split("</svg>")[
+        0
+    ]
+    assert chart.count("<rect") == 2
+    assert ">2015<" in chart and ">2016<" in chart and ">3<" in chart
+
+
 @pytest.mark.django_db
 def test_the_page_without_lists_invites_an_import(client):
     """Before any list is imported the page still opens."""
