@@ -9,7 +9,7 @@ import json
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -21,6 +21,7 @@ from django_htmx.http import retarget
 from evillage.accounts.api_auth import session_or_token_required
 from evillage.catalog.selectors import product_visible_to
 from evillage.core.errors import DomainError
+from evillage.core.files import private_jpeg
 from evillage.core.forms import add_domain_error
 from evillage.messaging import selectors, services
 from evillage.messaging.models import Message, QuickReply, Side
@@ -240,14 +241,12 @@ def report(request: HttpRequest, public_id: str) -> HttpResponse:
 
 @session_or_token_required
 @cache_control(private=True, max_age=3600)
-def image(request: HttpRequest, name: str) -> FileResponse:
+def image(request: HttpRequest, name: str) -> HttpResponse:
     """A photo sent in a conversation: only its two sides may see it."""
     message = selectors.message_image_for(user=request.user, name=name)
     if message is None:
         raise Http404
-    response = FileResponse(message.image.open("rb"), content_type="image/jpeg")
-    response["X-Content-Type-Options"] = "nosniff"
-    return response
+    return private_jpeg(message.image.open("rb"))
 
 
 @login_required

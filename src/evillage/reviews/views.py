@@ -12,7 +12,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -23,6 +23,7 @@ from django.views.decorators.http import require_POST
 from evillage.accounts.api_auth import session_or_token_required
 from evillage.accounts.models import Role
 from evillage.core.errors import DomainError
+from evillage.core.files import private_jpeg
 from evillage.core.forms import add_domain_error
 from evillage.orders.models import Order
 from evillage.orders.selectors import order_for
@@ -227,6 +228,4 @@ def photo(request: HttpRequest, pk: int, size: str) -> HttpResponse:
     opened = open_photo(found, size) if allowed else None
     if opened is None:
         raise Http404
-    response = FileResponse(opened, content_type="image/jpeg")
-    response["X-Content-Type-Options"] = "nosniff"
-    return response
+    return private_jpeg(opened)

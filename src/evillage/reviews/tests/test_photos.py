@@ -56,7 +56,7 @@ def test_hiding_moves_the_photos_out_of_the_public_folder(
         client.force_login(who)
         response = client.get(guarded)
         assert response.status_code == 200, who
-        assert b"".join(response.streaming_content) == public_bytes
+        assert response.content == public_bytes
     client.force_login(UserFactory())
     assert client.get(guarded).status_code == 404
     client.logout()
