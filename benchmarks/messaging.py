@@ -60,6 +60,7 @@ from importlib.metadata import version
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
+from import_places import cpu_model
 from messaging_clients import run_app, run_bare_redis
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -547,16 +548,6 @@ def run_scenario(layer, workers, conn_max_age, *, database_url, work, plan, size
 
 
 # --- the report ------------------------------------------------------------------------------
-
-
-def cpu_model() -> str:
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                return line.split(":", 1)[1].strip()
-    except OSError:
-        pass
-    return platform.processor() or "unknown"
 
 
 def versions(args, databases: list[str]) -> dict:

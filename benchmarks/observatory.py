@@ -408,7 +408,7 @@ def classify_with_pandas(slug: str) -> tuple[set, set, float]:
                 "%s", "?" if connection.vendor == "sqlite" else "%s"
             ),
             raw,
-            params=(rs.currency, _param(start), _param(end)),
+            params=(rs.currency, _when(start), _when(end)),
         )
         shops = pd.read_sql(
             "SELECT s.id AS shop_id, COALESCE(u.residence_id, s.village_id) AS village_id,"
@@ -465,10 +465,6 @@ def classify_with_pandas(slug: str) -> tuple[set, set, float]:
             keep &= totals["sales"] >= rs.town_min_sales
         towns = towns[keep.reindex(towns.index, fill_value=False)]
     return {int(v) for v in qualifying.index}, {int(t) for t in towns.index}, read_s
-
-
-def _param(moment: datetime):
-    return _when(moment)
 
 
 # --- one engine, in its own process ---------------------------------------------------------

@@ -206,10 +206,8 @@ class DivisionIndex:
                 m.method = "exact"
                 return m
         # The village by name elsewhere in its county (or city): towns merged or renamed.
-        scope = m.county or area
-        other = self._unique(self._descendants(scope, 5), key, norm_village) or self._village(
-            self._descendants(scope, 5), village
-        )
+        in_scope = self._descendants(m.county or area, 5)
+        other = self._unique(in_scope, key, norm_village) or self._village(in_scope, village)
         if other is not None:
             m.village, m.method = other, "other_town"
             m.town = self.by_id.get(other.parent_id)

@@ -10,11 +10,7 @@ from django.db.models.functions import ExtractYear
 from evillage.observatory.classification import Classification, Unit, classify
 from evillage.observatory.models import ListedVillage, RuleSet, VillageList, VillageStats
 from evillage.observatory.regions import (
-    CENTRAL,
-    EAST,
-    REGION_LABELS,
     SCHEMES,
-    WEST,
     country_of_currency,
     region_of,
 )
@@ -40,16 +36,20 @@ def list_count(*, year: int) -> int:
     return village_list.rows if village_list else 0
 
 
+def _region_shares(province_codes: list[str], country: str) -> list[Share]:
+    """Every region of the country's division, with its count and share of the codes."""
+    counts = Counter(region_of(code, country) for code in province_codes)
+    total = len(province_codes)
+    return [
+        Share(key, str(label), counts[key], 100 * counts[key] / total if total else 0.0)
+        for key, label in SCHEMES[country][1]
+    ]
+
+
 def shares_by_region(*, year: int) -> list[Share]:
     """East / Central / West shares (NBS three-region division) of a year's list."""
-    counts: Counter = Counter()
-    for code in listed_villages(year=year).values_list("province__code", flat=True):
-        counts[region_of(code or "")] += 1
-    total = sum(counts.values())
-    return [
-        Share(r, str(REGION_LABELS[r]), counts[r], 100 * counts[r] / total if total else 0.0)
-        for r in (EAST, CENTRAL, WEST)
-    ]
+    codes = listed_villages(year=year).values_list("province__code", flat=True)
+    return _region_shares([code or "" for code in codes], "cn")
 
 
 def shares_by_province(*, year: int) -> list[Share]:
@@ -71,12 +71,7 @@ def classification_shares_by_region(c: Classification) -> list[Share]:
     """Shares by the regions of the rule set's country (China: NBS east / central / west;
     Indonesia: island groups), every region listed."""
     country = country_of_currency(c.rule_set.currency)
-    counts = Counter(region_of(u.province_code, country) for u in c.villages)
-    total = len(c.villages)
-    return [
-        Share(key, str(label), counts[key], 100 * counts[key] / total if total else 0.0)
-        for key, label in SCHEMES[country][1]
-    ]
+    return _region_shares([u.province_code for u in c.villages], country)
 
 
 def classification_shares_by_province(c: Classification) -> list[Share]:

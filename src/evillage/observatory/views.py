@@ -16,9 +16,10 @@ BAR_WIDTH = 200
 
 
 def _choice(request: HttpRequest):
-    """(year, rule set) from the query, defaulting to the newest imported list."""
-    lists = list(VillageList.objects.order_by("year").values_list("year", flat=True))
-    default_year = lists[-1] if lists else None
+    """(year, rule set) from the query, defaulting to the newest imported list, and the
+    imported lists as (year, rows)."""
+    lists = list(VillageList.objects.order_by("year").values_list("year", "rows"))
+    default_year = lists[-1][0] if lists else None
     raw_year = request.GET.get("year") or default_year
     slug, _colon, version = (request.GET.get("rule") or "aliresearch-published").partition(":")
     if raw_year is None:
@@ -31,25 +32,26 @@ def _choice(request: HttpRequest):
     return year, rule_set, lists
 
 
-def _growth() -> list[tuple[int, int, int]]:
-    """(year, villages, bar width) of every imported list: how the record grew."""
-    counts = list(VillageList.objects.order_by("year").values_list("year", "rows"))
-    top = max((n for _year, n in counts), default=1) or 1
-    return [(year, n, max(1, round(BAR_WIDTH * n / top))) for year, n in counts]
+def _widths(counts: list[int]) -> list[int]:
+    """Bar widths for a chart of these counts, the largest BAR_WIDTH."""
+    top = max(counts, default=1) or 1
+    return [round(BAR_WIDTH * n / top) for n in counts]
 
 
 def observatory(request: HttpRequest) -> HttpResponse:
     context: dict = {"rule_sets": RuleSet.objects.all(), "error": None, "report": None}
     try:
         year, rule_set, lists = _choice(request)
-        context |= {"list_years": lists, "year": year, "rule_set": rule_set}
-        context["growth"] = _growth()
+        context |= {"list_years": [y for y, _rows in lists], "year": year, "rule_set": rule_set}
+        # How the record grew: (year, villages, bar width) of every imported list.
+        widths = _widths([rows for _year, rows in lists])
+        context["growth"] = [(y, n, max(1, w)) for (y, n), w in zip(lists, widths, strict=True)]
         if year is not None:
             report = reports.observatory_report(year=year, rule_set=rule_set)
-            top = max((s.count for s in report.provinces), default=1) or 1
+            widths = _widths([s.count for s in report.provinces])
             context |= {
                 "report": report,
-                "bars": [(s, round(BAR_WIDTH * s.count / top)) for s in report.provinces],
+                "bars": list(zip(report.provinces, widths, strict=True)),
                 "chart_height": 18 * len(report.provinces),
             }
     except DomainError as exc:

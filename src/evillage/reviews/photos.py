@@ -17,7 +17,7 @@ from django.core.files.storage import Storage, default_storage
 from django.urls import reverse
 
 from evillage.core.storage import private_storage
-from evillage.reviews.models import Review, ReviewPhoto
+from evillage.reviews.models import PHOTOS_TO_SETTLE, Review, ReviewPhoto
 
 log = logging.getLogger(__name__)
 
@@ -62,10 +62,8 @@ def settle_photos(review_id: int) -> bool:
 
 def settle_pending_photos(limit: int = 200) -> int:
     """Settle reviews whose photo files lag behind their state; returns how many."""
-    lagging = Review.objects.filter(is_hidden=True, photos_private=False) | Review.objects.filter(
-        is_hidden=False, photos_private=True
-    )
-    ids = list(lagging.order_by("pk").values_list("pk", flat=True)[:limit])
+    lagging = Review.objects.filter(PHOTOS_TO_SETTLE).order_by("pk")
+    ids = list(lagging.values_list("pk", flat=True)[:limit])
     return sum(settle_photos(review_id) for review_id in ids)
 
 
